@@ -1,0 +1,230 @@
+/*
+ * yard/plugin.h — the yard-gateway plugin ABI (plain C, stable across compilers).
+ *
+ * A plugin is a shared library that exports exactly one symbol, YARD_PLUGIN_ENTRY, of type
+ * yard_plugin_entry_fn. It returns a descriptor that lives as long as the library. The host
+ * loads plugins with dlopen(RTLD_NOW | RTLD_LOCAL) and never unloads them.
+ *
+ * Versioning: a plugin built against ABI major M, minor m is accepted by a host of major M and
+ * minor >= m. Tables only grow at the end; every table starts with struct_size so each side can
+ * tell which members the other one has. A new minor only appends members.
+ *
+ * Errors: functions return yard_rc. On anything but YARD_OK (and YARD_NOT_FOUND where documented)
+ * they write a one-line, secret-free message into the caller's yard_error. No C++ exception ever
+ * crosses this boundary; the helper in yard/plugin.hpp turns them into YARD_PERMANENT.
+ *
+ * Strings are UTF-8, NUL-terminated, and borrowed: a pointer handed to a callback is valid only
+ * for the duration of that callback; a pointer handed to a plugin function is valid only for the
+ * duration of that call.
+ */
+#ifndef YARD_PLUGIN_H
+#define YARD_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define YARD_ABI_MAJOR 1
+#define YARD_ABI_MINOR 0
+#define YARD_PLUGIN_ENTRY "yard_plugin_entry"
+
+typedef enum yard_rc {
+  YARD_OK = 0,
+  YARD_NOT_FOUND = 1, /* the looked-up item does not exist; not an error */
+  YARD_RETRY = 2,     /* transient (busy, serialization failure, timeout): retry the operation */
+  YARD_PERMANENT = 3, /* will fail again the same way (corruption, bad config, disk full) */
+  YARD_INVALID = 4    /* the caller passed something the plugin cannot accept */
+} yard_rc;
+
+typedef struct yard_error {
+  char message[512];
+} yard_error;
+
+typedef enum yard_log_level {
+  YARD_LOG_DEBUG = 0,
+  YARD_LOG_INFO = 1,
+  YARD_LOG_WARN = 2,
+  YARD_LOG_ERROR = 3
+} yard_log_level;
+
+/* Services the host lends to a plugin. Valid from open() until close(); thread-safe. */
+typedef struct yard_host {
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  void* ctx;
+  /* The host prefixes the plugin's name. Never pass secrets or record bodies. */
+  void (*log)(void* ctx, yard_log_level level, const char* message);
+  /* Wall-clock milliseconds since the epoch; tests inject a fake clock here. */
+  int64_t (*now_ms)(void* ctx);
+  /* A key of the plugin's own config section (e.g. "dsn"), or NULL when unset. The returned
+   * pointer stays valid until close(). Keys the plugin did not declare are never passed. */
+  const char* (*config)(void* ctx, const char* key);
+  /* Adds delta to the counter yard_plugin_<name>_total{plugin="..."}. */
+  void (*count)(void* ctx, const char* name, double delta);
+  /* The node's data directory (absolute path). */
+  const char* data_dir;
+} yard_host;
+
+typedef enum yard_plugin_kind { YARD_KIND_STORAGE = 1, YARD_KIND_TRANSPORT = 2 } yard_plugin_kind;
+
+typedef struct yard_plugin {
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  uint32_t kind; /* yard_plugin_kind */
+  const char* name;
+  const char* version;
+  /* NULL-terminated list of the keys the plugin accepts in its config section. The host refuses
+   * to start when the config holds any other key for this plugin. */
+  const char* const* config_keys;
+  /* Kind-specific function table: const yard_storage_api* or const yard_transport_api*. */
+  const void* api;
+  void* reserved[4];
+} yard_plugin;
+
+typedef const yard_plugin* (*yard_plugin_entry_fn)(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Storage (kind YARD_KIND_STORAGE)                                                            */
+/*                                                                                             */
+/* The store keeps the node's durable state. The host decides everything (LWW, validation);    */
+/* the store only keeps rows, orders changes and makes a committed transaction durable.        */
+/* Thread-safety: a yard_store may be used from many threads; a yard_txn from one at a time.   */
+/* At most one writable transaction exists at a time (the host serialises them).               */
+
+typedef struct yard_store yard_store;
+typedef struct yard_txn yard_txn;
+
+/* The canonical version of a record. doc is the whole record as JSON. */
+typedef struct yard_record_row {
+  const char* id;
+  const char* site;
+  const char* type;
+  const char* stamp;
+  int64_t seq; /* position in the node's change sequence; assigned by record_put */
+  const char* doc;
+} yard_record_row;
+
+/* A write this node has stamped: write_id -> (record, stamp). Remembered forever. */
+typedef struct yard_write_row {
+  const char* write_id;
+  const char* record_id;
+  const char* stamp;
+} yard_write_row;
+
+/* A version that lost under LWW. One row per write_id, however often it is retransmitted. */
+typedef struct yard_audit_row {
+  int64_t audit_id; /* assigned by audit_add */
+  const char* record_id;
+  const char* write_id;
+  const char* lost_doc; /* the losing version as a record JSON */
+  const char* kept_doc; /* the canonical version when it lost */
+  int64_t at_ms;
+  int32_t restored; /* 1 once an admin restored it */
+} yard_audit_row;
+
+/* A plain-language notice for one device. doc is the notice JSON sent to the device. */
+typedef struct yard_notice_row {
+  const char* notice_id;
+  const char* device;
+  const char* record_id;
+  const char* doc;
+  int64_t at_ms;
+} yard_notice_row;
+
+/* A device (phone) or node client (a gateway enrolled at its hub). */
+typedef struct yard_device_row {
+  const char* id;
+  const char* site;
+  const char* operator_id; /* "" for node clients */
+  int32_t node;
+  const char* token_hash; /* lowercase hex SHA-256 of the bearer token */
+  int32_t revoked;
+  int64_t created_ms;
+  const char* state_doc; /* JSON the host keeps per device: last sync, pending, channel, skew */
+} yard_device_row;
+
+/* Row callbacks return 0 to continue, non-zero to stop the scan early. */
+typedef int (*yard_record_fn)(void* ctx, const yard_record_row* row);
+typedef int (*yard_write_fn)(void* ctx, const yard_write_row* row);
+typedef int (*yard_audit_fn)(void* ctx, const yard_audit_row* row);
+typedef int (*yard_notice_fn)(void* ctx, const yard_notice_row* row);
+typedef int (*yard_device_fn)(void* ctx, const yard_device_row* row);
+typedef int (*yard_text_fn)(void* ctx, const char* text);
+
+typedef struct yard_storage_api {
+  uint32_t struct_size;
+
+  /* Opens (creating or migrating) the store. Refuses a database written by another plugin or a
+   * newer format. Runs a quick integrity check. */
+  yard_rc (*open)(const yard_host* host, yard_store** out, yard_error* err);
+  void (*close)(yard_store* store);
+  /* Full integrity check of the stored data. */
+  yard_rc (*check)(yard_store* store, yard_error* err);
+  /* Writes an online, consistent copy of the store to path (a file or a DSN-specific target). */
+  yard_rc (*backup)(yard_store* store, const char* path, yard_error* err);
+
+  /* Transactions. commit returning YARD_OK means durable (fsync'd); the txn is freed by commit
+   * and by rollback whatever they return. Read-only transactions see a consistent snapshot. */
+  yard_rc (*begin)(yard_store* store, int writable, yard_txn** out, yard_error* err);
+  yard_rc (*commit)(yard_txn* txn, yard_error* err);
+  void (*rollback)(yard_txn* txn);
+
+  /* Records. record_get: YARD_NOT_FOUND when absent. A writable record_get locks the row
+   * (where the engine has row locks) until the transaction ends. record_put inserts or replaces
+   * and gives the record the next change sequence number, which it also returns. */
+  yard_rc (*record_get)(yard_txn* txn, const char* id, yard_record_fn fn, void* ctx,
+                        yard_error* err);
+  yard_rc (*record_put)(yard_txn* txn, const yard_record_row* row, int64_t* out_seq,
+                        yard_error* err);
+  /* Canonical records with seq > after_seq in seq order, at most limit of them. A reader never
+   * sees a seq appear below one it has already been given. */
+  yard_rc (*record_changes)(yard_txn* txn, int64_t after_seq, int32_t limit, yard_record_fn fn,
+                            void* ctx, yard_error* err);
+  yard_rc (*record_count)(yard_txn* txn, int64_t* out, yard_error* err);
+
+  yard_rc (*write_get)(yard_txn* txn, const char* write_id, yard_write_fn fn, void* ctx,
+                       yard_error* err);
+  yard_rc (*write_put)(yard_txn* txn, const yard_write_row* row, yard_error* err);
+
+  /* audit_add is idempotent on write_id: a second add returns the first row's id. */
+  yard_rc (*audit_add)(yard_txn* txn, const yard_audit_row* row, int64_t* out_id,
+                       yard_error* err);
+  yard_rc (*audit_get)(yard_txn* txn, int64_t audit_id, yard_audit_fn fn, void* ctx,
+                       yard_error* err);
+  /* Newest first, ids below before_id (0: from the newest). */
+  yard_rc (*audit_list)(yard_txn* txn, int64_t before_id, int32_t limit, yard_audit_fn fn,
+                        void* ctx, yard_error* err);
+  yard_rc (*audit_mark_restored)(yard_txn* txn, int64_t audit_id, yard_error* err);
+
+  /* notice_add is idempotent on notice_id. notice_list gives unacknowledged notices, oldest
+   * first. Acknowledging an unknown or foreign notice is a no-op. */
+  yard_rc (*notice_add)(yard_txn* txn, const yard_notice_row* row, yard_error* err);
+  yard_rc (*notice_list)(yard_txn* txn, const char* device, int32_t limit, yard_notice_fn fn,
+                         void* ctx, yard_error* err);
+  yard_rc (*notice_ack)(yard_txn* txn, const char* device, const char* notice_id,
+                        yard_error* err);
+
+  /* device_put inserts or replaces by id; token hashes are unique. */
+  yard_rc (*device_put)(yard_txn* txn, const yard_device_row* row, yard_error* err);
+  yard_rc (*device_get)(yard_txn* txn, const char* id, yard_device_fn fn, void* ctx,
+                        yard_error* err);
+  yard_rc (*device_by_token)(yard_txn* txn, const char* token_hash, yard_device_fn fn, void* ctx,
+                             yard_error* err);
+  yard_rc (*device_list)(yard_txn* txn, yard_device_fn fn, void* ctx, yard_error* err);
+
+  /* Small named values: the HLC high-water mark, the node id, upstream cursors. */
+  yard_rc (*meta_get)(yard_txn* txn, const char* key, yard_text_fn fn, void* ctx,
+                      yard_error* err);
+  yard_rc (*meta_put)(yard_txn* txn, const char* key, const char* value, yard_error* err);
+} yard_storage_api;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* YARD_PLUGIN_H */

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace yard::store {
+
+// Owning C++ mirrors of the rows in yard/plugin.h; see there for what each field means.
+
+struct RecordRow {
+  std::string id, site, type, stamp;
+  int64_t seq = 0;
+  std::string doc;
+};
+
+struct WriteRow {
+  std::string write_id, record_id, stamp;
+};
+
+struct AuditRow {
+  int64_t audit_id = 0;
+  std::string record_id, write_id, lost_doc, kept_doc;
+  int64_t at_ms = 0;
+  bool restored = false;
+};
+
+struct NoticeRow {
+  std::string notice_id, device, record_id, doc;
+  int64_t at_ms = 0;
+};
+
+struct DeviceRow {
+  std::string id, site, operator_id;
+  bool node = false;
+  std::string token_hash;
+  bool revoked = false;
+  int64_t created_ms = 0;
+  std::string state_doc = "{}";
+};
+
+}  // namespace yard::store
