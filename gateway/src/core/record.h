@@ -42,6 +42,9 @@ struct Record {
   std::string stamp;
   Origin origin;
   std::string client_time;  // the phone's clock at the edit: display only, never ordering
+  // The write that produced this version. Lets a node audit an overwritten version under its
+  // own write id (one audit row per write) and answer retransmissions.
+  std::string write_id;
 
   // True when the two versions carry the same content (stamps and origins aside).
   bool sameContent(const Record& other) const;

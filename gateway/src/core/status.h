@@ -8,7 +8,8 @@ namespace yard {
 
 // Why an operation failed, coarse enough to decide what to do next: retry, give up, or tell the
 // caller their input was wrong.
-enum class Code { kOk, kNotFound, kRetry, kPermanent, kInvalid };
+// kForbidden and kConflict exist for the request layers (403, 409); stores never return them.
+enum class Code { kOk, kNotFound, kRetry, kPermanent, kInvalid, kForbidden, kConflict };
 
 // The outcome of an operation that returns nothing. Cheap to copy when ok.
 class [[nodiscard]] Status {
@@ -19,6 +20,8 @@ class [[nodiscard]] Status {
   static Status retry(std::string m) { return Status(Code::kRetry, std::move(m)); }
   static Status permanent(std::string m) { return Status(Code::kPermanent, std::move(m)); }
   static Status invalid(std::string m) { return Status(Code::kInvalid, std::move(m)); }
+  static Status forbidden(std::string m) { return Status(Code::kForbidden, std::move(m)); }
+  static Status conflict(std::string m) { return Status(Code::kConflict, std::move(m)); }
 
   bool isOk() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -1,0 +1,173 @@
+#include "app/gateway.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/admin_token.h"
+#include "plugin/plugin_loader.h"
+
+namespace yard::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes text to path atomically (temp file, fsync, rename) so a reader never sees half of it.
+Status writeFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::permanent("cannot write " + tmp);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
+    return Status::permanent("cannot write " + path);
+  return Status::ok();
+}
+
+}  // namespace
+
+Gateway::Gateway(config::Config config) : config_(std::move(config)) {}
+
+Gateway::~Gateway() { stop(); }
+
+Status Gateway::start() {
+  started_ms_ = sync::systemNowMs();
+  std::error_code ec;
+  fs::create_directories(config_.node.data_dir, ec);
+  if (ec)
+    return Status::permanent("cannot create data_dir " + config_.node.data_dir + ": " +
+                             ec.message());
+  config_.node.data_dir = fs::absolute(config_.node.data_dir).string();
+
+  auto types = core::RecordTypeRegistry::loadDirectory(config_.node.record_types);
+  if (!types.isOk()) return types.status();
+  types_ = std::move(types.value());
+  spdlog::info("[app] node {} site {} role {}; record types from {}", config_.node.id,
+               config_.node.site, config_.node.role, config_.node.record_types);
+
+  if (Status s = openStore(); !s.isOk()) return s;
+  clock_ = std::make_unique<sync::NodeClock>(config_.node.id, nullptr);
+  if (Status s = checkNodeIdentity(); !s.isOk()) return s;
+
+  writer_ = std::make_unique<sync::CommitQueue>(*store_, [this](store::Txn& txn) {
+    if (Status s = clock_->persist(txn); !s.isOk()) return s;
+    return activity_.flush(txn);
+  });
+  devices_ = std::make_unique<auth::DeviceRegistry>(*store_, *writer_);
+  sync::NodeIdentity identity{config_.node.id, config_.isHub() ? "head office" : "the gateway"};
+  sync_ = std::make_unique<sync::SyncService>(identity, *store_, *writer_, types_, *clock_,
+                                              activity_);
+  return startHttp();
+}
+
+Status Gateway::openStore() {
+  auto loaded =
+      plugin::loadPlugin(config_.plugins.dir, YARD_KIND_STORAGE, config_.storage.plugin);
+  if (!loaded.isOk()) return loaded.status();
+  for (const auto& [key, value] : config_.storage.options) {
+    const auto& allowed = loaded->config_keys;
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return Status::invalid("[storage] unknown key " + key + " for plugin " +
+                             config_.storage.plugin);
+  }
+  storage_host_ = std::make_unique<plugin::PluginHost>(
+      "storage." + config_.storage.plugin, config_.storage.options, config_.node.data_dir);
+  auto store = store::Store::open(loaded.value(), *storage_host_);
+  if (!store.isOk()) return store.status();
+  store_ = std::move(store.value());
+  return Status::ok();
+}
+
+Status Gateway::checkNodeIdentity() {
+  // Stamps carry the node id; a store stamped by another node must not be continued under a
+  // new name, or two nodes' stamps would interleave as if from one.
+  auto txn = store_->begin(true);
+  if (!txn.isOk()) return txn.status();
+  auto stored = txn->getMeta("node_id");
+  if (!stored.isOk()) return stored.status();
+  if (stored->has_value() && **stored != config_.node.id)
+    return Status::invalid("the store in " + config_.node.data_dir + " belongs to node '" +
+                           **stored + "', but [node] id is '" + config_.node.id + "'");
+  if (Status s = clock_->load(txn.value()); !s.isOk()) return s;
+  if (!stored->has_value()) {
+    if (Status s = txn->putMeta("node_id", config_.node.id); !s.isOk()) return s;
+  }
+  return txn->commit();
+}
+
+Status Gateway::startHttp() {
+  auto admin_hash = auth::loadOrCreateAdminToken(config_.admin.token_file);
+  if (!admin_hash.isOk()) return admin_hash.status();
+
+  api_ = std::make_unique<http::ApiServices>(http::ApiServices{
+      *sync_, *devices_, activity_, [this] { return statusJson(); },
+      [] { return Status::conflict("no upstream is configured ([upstream] transport = none)"); }});
+  Poco::SharedPtr<http::Router> router(new http::Router(
+      *devices_, admin_hash.value(), static_cast<size_t>(config_.http.max_request_bytes)));
+  http::addSyncRoutes(*router, *api_);
+  http::addAdminRoutes(*router, *api_);
+
+  http::HttpOptions options;
+  options.host = config_.http.host;
+  options.port = config_.http.port;
+  options.tls_cert = config_.http.tls_cert;
+  options.tls_key = config_.http.tls_key;
+  options.max_threads = config_.http.max_threads;
+  options.keepalive_s = config_.http.keepalive_s;
+  http_ = std::make_unique<http::HttpServer>(options, router);
+  if (Status s = http_->start(); !s.isOk()) return s;
+  // Tests and tools that asked for port 0 learn the real one here.
+  return writeFileAtomically(config_.node.data_dir + "/http.port",
+                             std::to_string(http_->boundPort()) + "\n");
+}
+
+void Gateway::stop() {
+  if (http_) {
+    http_->stop();
+    http_.reset();
+  }
+  if (writer_) writer_->stop();
+  sync_.reset();
+  devices_.reset();
+  writer_.reset();
+  store_.reset();
+}
+
+int Gateway::httpPort() const { return http_ ? http_->boundPort() : 0; }
+
+core::Json Gateway::statusJson() {
+  core::Json status{{"node", config_.node.id},
+                    {"site", config_.node.site},
+                    {"role", config_.node.role},
+                    {"version", YARD_VERSION},
+                    {"uptime_s", (sync::systemNowMs() - started_ms_) / 1000},
+                    {"hlc_drift_ms", clock_ ? clock_->driftMs() : 0}};
+  if (store_) {
+    core::Json storage{{"plugin", store_->pluginName()}, {"healthy", false}};
+    if (auto txn = store_->begin(false); txn.isOk()) {
+      if (auto n = txn->countRecords(); n.isOk()) {
+        status["records"] = n.value();
+        storage["healthy"] = true;
+      }
+      if (auto devices = txn->listDevices(); devices.isOk()) {
+        int64_t active = 0;
+        for (const auto& d : devices.value()) active += d.revoked ? 0 : 1;
+        status["devices"] = active;
+      }
+    }
+    status["storage"] = storage;
+  }
+  status["upstream"] = core::Json{{"transport", config_.upstream.transport},
+                                  {"link", config_.upstream.transport == "none" ? "none" : "down"}};
+  if (writer_)
+    status["commits"] = core::Json{{"groups", writer_->groupsCommitted()},
+                                   {"batches", writer_->jobsCommitted()}};
+  return status;
+}
+
+}  // namespace yard::app

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "auth/device_registry.h"
+#include "config/config.h"
+#include "core/record_type.h"
+#include "core/status.h"
+#include "http/http_server.h"
+#include "http/routes.h"
+#include "plugin/plugin_host.h"
+#include "store/store.h"
+#include "sync/commit_queue.h"
+#include "sync/device_activity.h"
+#include "sync/node_clock.h"
+#include "sync/sync_service.h"
+
+namespace yard::app {
+
+// One running node: its parts are built and started in dependency order by start() and
+// stopped in reverse by stop() (or the destructor). Nothing is served until every part is up;
+// a part that cannot start (bad plugin, corrupt store, port taken) fails start() with a message
+// that says what to fix.
+class Gateway {
+ public:
+  explicit Gateway(config::Config config);
+  ~Gateway();
+
+  Status start();
+  // Stops accepting requests, lets those in flight finish, commits what was queued, closes the
+  // store.
+  void stop();
+
+  int httpPort() const;
+  core::Json statusJson();
+
+ private:
+  Status openStore();
+  Status checkNodeIdentity();
+  Status startHttp();
+
+  config::Config config_;
+  int64_t started_ms_ = 0;
+  core::RecordTypeRegistry types_;
+  std::unique_ptr<plugin::PluginHost> storage_host_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<sync::NodeClock> clock_;
+  sync::DeviceActivity activity_;
+  std::unique_ptr<sync::CommitQueue> writer_;
+  std::unique_ptr<auth::DeviceRegistry> devices_;
+  std::unique_ptr<sync::SyncService> sync_;
+  std::unique_ptr<http::ApiServices> api_;
+  std::unique_ptr<http::HttpServer> http_;
+};
+
+}  // namespace yard::app

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/record.h"
+#include "core/status.h"
+#include "sync/caller.h"
+
+namespace yard::http {
+
+// Who a request is from, once its bearer token checked out.
+struct Principal {
+  bool admin = false;
+  std::optional<sync::Caller> device;  // set for device and node tokens
+};
+
+// One HTTP request being answered: the request, its path parameters and principal, and the
+// helpers every handler uses so that each response sets its length (keep-alive) and every error
+// is {"error","message"} JSON.
+class Exchange {
+ public:
+  Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+           size_t max_body_bytes)
+      : request_(request), response_(response), max_body_bytes_(max_body_bytes) {}
+
+  Poco::Net::HTTPServerRequest& request() { return request_; }
+  Poco::Net::HTTPServerResponse& response() { return response_; }
+
+  std::map<std::string, std::string> params;  // from {name} segments of the route
+  Principal principal;
+
+  // Reads and parses a JSON request body. Errors: 415 (not application/json), 413 (over the
+  // limit, before reading it when Content-Length says so), 400 (not JSON). On error the reply
+  // has been sent and nullopt is returned.
+  std::optional<core::Json> jsonBody();
+
+  void reply(int status, const core::Json& body);
+  void replyText(int status, const std::string& content_type, const std::string& body);
+  void error(int status, const std::string& code, const std::string& message);
+  // Maps a Status to its HTTP status and error code.
+  void error(const Status& status);
+  bool replied() const { return replied_; }
+
+  // A query-string parameter, or fallback.
+  std::string query(const std::string& name, const std::string& fallback = "") const;
+
+ private:
+  Poco::Net::HTTPServerRequest& request_;
+  Poco::Net::HTTPServerResponse& response_;
+  size_t max_body_bytes_;
+  bool replied_ = false;
+};
+
+}  // namespace yard::http

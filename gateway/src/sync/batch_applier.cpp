@@ -1,0 +1,143 @@
+#include "sync/batch_applier.h"
+
+#include "core/notice_text.h"
+#include "core/stamp.h"
+
+namespace yard::sync {
+
+using core::Decision;
+using core::Record;
+using core::WriteStatus;
+
+Result<std::optional<Record>> loadRecord(store::Txn& txn, const std::string& id) {
+  auto row = txn.getRecord(id);
+  if (!row.isOk()) return row.status();
+  if (!row->has_value()) return std::optional<Record>();
+  auto json = core::Json::parse((*row)->doc, nullptr, false);
+  auto record = core::recordFromJson(json);
+  if (!record.isOk())
+    return Status::permanent("stored record " + id + " is unreadable: " + record.status().message());
+  return std::optional<Record>(std::move(record.value()));
+}
+
+Status storeRecord(store::Txn& txn, const Record& record) {
+  store::RecordRow row{record.id, record.site, record.type, record.stamp, 0,
+                       core::toJson(record).dump()};
+  auto seq = txn.putRecord(row);
+  return seq.isOk() ? Status::ok() : seq.status();
+}
+
+Status BatchApplier::apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
+                           std::vector<WriteResult>& results) {
+  results.clear();
+  results.resize(request.writes.size());
+  for (size_t i = 0; i < request.writes.size(); ++i) {
+    if (Status s = applyOne(txn, caller, request.writes[i], results[i]); !s.isOk()) return s;
+  }
+  for (const auto& notice_id : request.inbox_ack) {
+    if (Status s = txn.ackNotice(caller.device, notice_id); !s.isOk()) return s;
+  }
+  return Status::ok();
+}
+
+Status BatchApplier::notify(store::Txn& txn, const Record& about, const std::string& kind,
+                            const std::string& notice_id, const std::string& text,
+                            const Record* kept) {
+  if (about.origin.node != node_.node_id || about.origin.device.empty()) return Status::ok();
+  const int64_t now = clock_.wallMs();
+  core::Json doc{{"notice", notice_id},
+                 {"record", about.id},
+                 {"kind", kind},
+                 {"text", text},
+                 {"kept", kept ? core::toJson(*kept) : core::Json(nullptr)},
+                 {"yours", core::toJson(about)},
+                 {"at", now}};
+  return txn.addNotice(store::NoticeRow{notice_id, about.origin.device, about.id, doc.dump(), now});
+}
+
+Status BatchApplier::overwrite(store::Txn& txn, const Record& canonical, const Record& next) {
+  // The version being replaced lost to a concurrent write: keep it for the admin and tell its
+  // author. Versions written before write ids were kept fall back to their stamp as identity.
+  const std::string lost_write = canonical.write_id.empty() ? canonical.stamp : canonical.write_id;
+  store::AuditRow audit{0, canonical.id, lost_write, core::toJson(canonical).dump(),
+                        core::toJson(next).dump(), clock_.wallMs(), false};
+  auto id = txn.addAudit(audit);
+  if (!id.isOk()) return id.status();
+  return notify(txn, canonical, "conflict", "c-" + lost_write,
+                core::conflictText(canonical, next, node_.where), &next);
+}
+
+Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const WriteRequest& write,
+                              WriteResult& result) {
+  result = WriteResult{};
+  result.write_id = write.write_id;
+  result.id = write.version.id;
+  auto canonical = loadRecord(txn, write.version.id);
+  if (!canonical.isOk()) return canonical.status();
+  const Record* current = canonical->has_value() ? &**canonical : nullptr;
+  result.record = canonical.value();
+
+  auto known = txn.getWrite(write.write_id);
+  if (!known.isOk()) return known.status();
+  if (known->has_value()) {
+    if ((*known)->record_id != write.version.id) {
+      result.reason = "write_id " + write.write_id + " was already used for another record";
+      return Status::ok();
+    }
+    Decision d = core::decideRetransmit((*known)->stamp, current);
+    result.status = d.status;
+    result.reason = d.reason;
+    return Status::ok();
+  }
+
+  Record next = write.version;
+  next.write_id = write.write_id;
+  if (!write.has_assigned_to && current) next.assigned_to = current->assigned_to;
+  const core::RecordType* type = types_.find(next.type);
+
+  Decision d;
+  if (auto why = core::precheckWrite(next, type, caller.site)) {
+    d.status = WriteStatus::kRejected;
+    d.reason = *why;
+  } else {
+    if (next.stamp.empty()) {
+      next.stamp = clock_.next().encode();
+      next.origin.node = node_.node_id;
+    } else {
+      clock_.observe(*core::Stamp::parse(next.stamp));  // parsed when the request was read
+    }
+    d = core::decide(next, write.base, current, *type);
+  }
+  result.status = d.status;
+  result.reason = d.reason;
+
+  switch (d.status) {
+    case WriteStatus::kRejected:
+      if (caller.node) return Status::ok();  // the node that sent it tells its own phone
+      next.origin.node = node_.node_id;
+      return notify(txn, next, "rejected", "r-" + write.write_id,
+                    core::rejectedText(next, d.reason, current, node_.where), current);
+    case WriteStatus::kConflict: {
+      if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
+      if (!d.audit_incoming) return Status::ok();
+      store::AuditRow audit{0, next.id, write.write_id, core::toJson(next).dump(),
+                            core::toJson(*current).dump(), clock_.wallMs(), false};
+      if (auto id = txn.addAudit(audit); !id.isOk()) return id.status();
+      return notify(txn, next, "conflict", "c-" + write.write_id,
+                    core::conflictText(next, *current, node_.where), current);
+    }
+    case WriteStatus::kAccepted:
+      break;
+  }
+  if (d.keep_canonical_stamp) return txn.putWrite({write.write_id, next.id, current->stamp});
+  if (d.audit_canonical) {
+    if (Status s = overwrite(txn, *current, next); !s.isOk()) return s;
+  }
+  if (Status s = storeRecord(txn, next); !s.isOk()) return s;
+  if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
+  result.record = next;
+  result.new_version = true;
+  return Status::ok();
+}
+
+}  // namespace yard::sync

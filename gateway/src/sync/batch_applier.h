@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/reconciler.h"
+#include "core/record_type.h"
+#include "store/store.h"
+#include "sync/caller.h"
+#include "sync/node_clock.h"
+#include "sync/sync_request.h"
+
+namespace yard::sync {
+
+struct WriteResult {
+  std::string write_id;
+  std::string id;
+  core::WriteStatus status = core::WriteStatus::kRejected;
+  std::optional<core::Record> record;  // the canonical version after this write (none: none)
+  std::string reason;
+  bool new_version = false;  // this write produced a new canonical version
+};
+
+// Who decides and how notices speak of it.
+struct NodeIdentity {
+  std::string node_id;
+  std::string where;  // "the gateway" or "head office", as notices say it
+};
+
+// Carries out one request's writes inside the caller's write transaction: looks up the stored
+// state, asks the reconciler, and stores what it decided (canonical version, write id, audit
+// rows, inbox notices). Runs on the writer thread only.
+class BatchApplier {
+ public:
+  BatchApplier(const NodeIdentity& node, const core::RecordTypeRegistry& types, NodeClock& clock)
+      : node_(node), types_(types), clock_(clock) {}
+
+  // Fills results (cleared first) in request order. An error means the store failed; the
+  // transaction must then be abandoned.
+  Status apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
+               std::vector<WriteResult>& results);
+
+  // Notices go only to devices whose writes this node stamped itself: a hub leaves telling the
+  // phone to the gateway that stamped it.
+  Status notify(store::Txn& txn, const core::Record& about, const std::string& kind,
+                const std::string& notice_id, const std::string& text, const core::Record* kept);
+
+ private:
+  Status applyOne(store::Txn& txn, const Caller& caller, const WriteRequest& write,
+                  WriteResult& result);
+  Status overwrite(store::Txn& txn, const core::Record& canonical, const core::Record& next);
+
+  const NodeIdentity& node_;
+  const core::RecordTypeRegistry& types_;
+  NodeClock& clock_;
+};
+
+// Loads and parses the canonical record of id (nullopt when there is none).
+Result<std::optional<core::Record>> loadRecord(store::Txn& txn, const std::string& id);
+// Stores record as the canonical version (seq assigned by the store).
+Status storeRecord(store::Txn& txn, const core::Record& record);
+
+}  // namespace yard::sync

@@ -1,0 +1,73 @@
+#include "sync/device_activity.h"
+
+#include <ctime>
+
+namespace yard::sync {
+
+void DeviceActivity::record(const std::string& device, const Entry& entry) {
+  std::lock_guard lock(mu_);
+  entries_[device] = entry;
+  dirty_.insert(device);
+}
+
+DeviceActivity::Entry DeviceActivity::get(const std::string& device,
+                                          const std::string& state_doc) const {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = entries_.find(device); it != entries_.end()) return it->second;
+  }
+  return fromJson(state_doc);
+}
+
+Status DeviceActivity::flush(store::Txn& txn) {
+  std::map<std::string, Entry> dirty;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& id : dirty_) dirty[id] = entries_[id];
+    dirty_.clear();
+  }
+  for (const auto& [id, entry] : dirty) {
+    auto row = txn.getDevice(id);
+    if (!row.isOk()) return row.status();
+    if (!row->has_value()) continue;
+    store::DeviceRow updated = std::move(**row);
+    updated.state_doc = toJson(entry).dump();
+    if (Status s = txn.putDevice(updated); !s.isOk()) return s;
+  }
+  return Status::ok();
+}
+
+core::Json DeviceActivity::toJson(const Entry& entry) {
+  return core::Json{{"last_sync_ms", entry.last_sync_ms},
+                    {"channel", entry.channel},
+                    {"pending", entry.pending},
+                    {"clock_skew_ms", entry.clock_skew_ms}};
+}
+
+DeviceActivity::Entry DeviceActivity::fromJson(const std::string& state_doc) {
+  Entry e;
+  auto json = core::Json::parse(state_doc, nullptr, false);
+  if (!json.is_object()) return e;
+  e.last_sync_ms = json.value("last_sync_ms", int64_t{0});
+  e.channel = json.value("channel", std::string());
+  e.pending = json.value("pending", int64_t{0});
+  e.clock_skew_ms = json.value("clock_skew_ms", int64_t{0});
+  return e;
+}
+
+std::optional<int64_t> parseIsoUtcMs(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr) return std::nullopt;
+  int64_t ms = 0;
+  if (*end == '.') {
+    int digits = 0;
+    for (++end; *end >= '0' && *end <= '9'; ++end)
+      if (digits++ < 3) ms = ms * 10 + (*end - '0');
+    while (digits++ < 3) ms *= 10;
+  }
+  if (*end != 'Z' || end[1] != '\0') return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+}  // namespace yard::sync

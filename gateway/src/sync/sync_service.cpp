@@ -1,0 +1,233 @@
+#include "sync/sync_service.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "core/notice_text.h"
+#include "core/reconciler.h"
+
+namespace yard::sync {
+namespace {
+
+constexpr int kInboxPage = 100;
+// A pull reads at most this many change rows per call however few are visible to the caller,
+// so one request never scans a whole large site; `more` tells the device to call again.
+constexpr int kMaxScannedPerPull = 5000;
+
+}  // namespace
+
+bool visibleTo(const core::Record& record, const Caller& caller) {
+  if (record.site != caller.site) return false;
+  if (caller.node || record.assigned_to.empty()) return true;
+  if (record.origin.device == caller.device) return true;
+  return std::find(record.assigned_to.begin(), record.assigned_to.end(), caller.operator_id) !=
+         record.assigned_to.end();
+}
+
+core::Json resultToJson(const WriteResult& result) {
+  core::Json out{{"write_id", result.write_id},
+                 {"id", result.id},
+                 {"status", core::toString(result.status)},
+                 {"record", result.record ? core::toJson(*result.record) : core::Json(nullptr)}};
+  if (result.status != core::WriteStatus::kAccepted) out["reason"] = result.reason;
+  return out;
+}
+
+SyncService::SyncService(NodeIdentity node, store::Store& store, CommitQueue& writer,
+                         const core::RecordTypeRegistry& types, NodeClock& clock,
+                         DeviceActivity& activity)
+    : node_(std::move(node)),
+      store_(store),
+      writer_(writer),
+      types_(types),
+      clock_(clock),
+      activity_(activity),
+      applier_(node_, types_, clock_) {}
+
+void SyncService::addChangeListener(ChangeListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void SyncService::publish(const std::vector<core::Record>& changed) {
+  if (changed.empty()) return;
+  std::vector<ChangeListener> listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  for (auto& listener : listeners) listener(changed);
+}
+
+void SyncService::publish(const std::vector<WriteResult>& results) {
+  std::vector<core::Record> changed;
+  for (const auto& r : results)
+    if (r.new_version && r.record) changed.push_back(*r.record);
+  publish(changed);
+}
+
+Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& body) {
+  auto parsed = parseSyncRequest(body, caller);
+  if (!parsed.isOk()) return parsed.status();
+  const SyncRequest& request = parsed.value();
+  if (request.device != caller.device)
+    return Status::forbidden("this token belongs to device '" + caller.device + "', not '" +
+                             request.device + "'");
+
+  std::vector<WriteResult> results;
+  if (!request.writes.empty() || !request.inbox_ack.empty()) {
+    Status s = writer_.run(
+        [&](store::Txn& txn) { return applier_.apply(txn, caller, request, results); });
+    if (!s.isOk()) return s;
+    publish(results);
+  }
+
+  DeviceActivity::Entry seen;
+  seen.last_sync_ms = clock_.wallMs();
+  seen.channel = caller.channel;
+  seen.pending = request.pending.value_or(0);
+  for (const auto& w : request.writes) {
+    if (auto t = parseIsoUtcMs(w.version.client_time)) seen.clock_skew_ms = *t - seen.last_sync_ms;
+  }
+  activity_.record(caller.device, seen);
+
+  auto page = pullChanges(caller, request.cursor, request.limit, results);
+  if (!page.isOk()) return page.status();
+
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  auto notices = txn->listNotices(caller.device, kInboxPage);
+  if (!notices.isOk()) return notices.status();
+
+  core::Json response{{"results", core::Json::array()},
+                      {"changes", std::move(page->changes)},
+                      {"cursor", encodeCursor(page->cursor)},
+                      {"more", page->more},
+                      {"inbox", core::Json::array()},
+                      {"missing_attachments", core::Json::array()}};
+  auto& out_results = response["results"];
+  for (const auto& r : results) out_results.push_back(resultToJson(r));
+  auto& inbox = response["inbox"];
+  for (const auto& n : notices.value()) {
+    auto doc = core::Json::parse(n.doc, nullptr, false);
+    if (doc.is_object()) inbox.push_back(std::move(doc));
+  }
+  return response;
+}
+
+Result<SyncService::Page> SyncService::pullChanges(const Caller& caller, int64_t after, int limit,
+                                                   const std::vector<WriteResult>& results) {
+  // The caller already has the versions it just wrote (in results); do not send them twice.
+  std::set<std::string> own_stamps;
+  for (const auto& r : results)
+    if (r.new_version && r.record) own_stamps.insert(r.record->stamp);
+
+  Page page;
+  page.cursor = after;
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  int scanned = 0;
+  int listed = 0;
+  Status failure;
+  while (scanned < kMaxScannedPerPull && listed < limit) {
+    int rows = 0;
+    const int chunk = std::min(limit, kMaxScannedPerPull - scanned);
+    Status s = txn->changes(page.cursor, chunk, [&](const store::RecordRow& row) {
+      ++rows;
+      ++scanned;
+      page.cursor = row.seq;
+      if (row.site != caller.site || own_stamps.count(row.stamp)) return true;
+      auto record = core::recordFromJson(core::Json::parse(row.doc, nullptr, false));
+      if (!record.isOk()) {
+        failure = Status::permanent("stored record " + row.id + " is unreadable");
+        return false;
+      }
+      if (!visibleTo(record.value(), caller)) return true;
+      page.changes.push_back(core::toJson(record.value()));
+      return ++listed < limit;
+    });
+    if (!s.isOk()) return s;
+    if (!failure.isOk()) return failure;
+    if (rows < chunk && listed < limit) return page;  // reached the end of the sequence
+  }
+  page.more = true;
+  return page;
+}
+
+Result<core::Json> SyncService::conflicts(int64_t before_id, int limit) {
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  auto rows = txn->listAudit(before_id, limit);
+  if (!rows.isOk()) return rows.status();
+  core::Json out = core::Json::array();
+  for (const auto& row : rows.value()) {
+    out.push_back({{"audit_id", row.audit_id},
+                   {"record", row.record_id},
+                   {"lost", core::Json::parse(row.lost_doc, nullptr, false)},
+                   {"kept", core::Json::parse(row.kept_doc, nullptr, false)},
+                   {"at", row.at_ms},
+                   {"restored", row.restored}});
+  }
+  return out;
+}
+
+Result<core::Json> SyncService::restore(const std::string& record_id, int64_t audit_id) {
+  Status refusal;
+  core::Record restored;
+  Status s = writer_.run([&](store::Txn& txn) -> Status {
+    refusal = Status::ok();
+    auto audit = txn.getAudit(audit_id);
+    if (!audit.isOk()) return audit.status();
+    if (!audit->has_value() || (*audit)->record_id != record_id) {
+      refusal = Status::notFound("record " + record_id + " has no audit entry " +
+                                 std::to_string(audit_id));
+      return Status::ok();
+    }
+    if ((*audit)->restored) {
+      refusal = Status::conflict("audit entry " + std::to_string(audit_id) +
+                                 " was already restored");
+      return Status::ok();
+    }
+    auto lost = core::recordFromJson(core::Json::parse((*audit)->lost_doc, nullptr, false));
+    if (!lost.isOk()) return Status::permanent("audit entry is unreadable");
+    auto canonical = loadRecord(txn, record_id);
+    if (!canonical.isOk()) return canonical.status();
+    const core::Record* current = canonical->has_value() ? &**canonical : nullptr;
+
+    restored = lost.value();
+    restored.write_id = "restore-" + std::to_string(audit_id);
+    restored.stamp = clock_.next().encode();
+    restored.origin.node = node_.node_id;
+    if (const auto* type = types_.find(restored.type)) {
+      if (auto why = type->checkTransition(current, restored)) {
+        refusal = Status::conflict("cannot restore: " + *why);
+        return Status::ok();
+      }
+    }
+    if (current) {
+      const std::string displaced_write =
+          current->write_id.empty() ? current->stamp : current->write_id;
+      store::AuditRow displaced{0, record_id, displaced_write, core::toJson(*current).dump(),
+                                core::toJson(restored).dump(), clock_.wallMs(), false};
+      if (auto id = txn.addAudit(displaced); !id.isOk()) return id.status();
+      if (Status n = applier_.notify(txn, *current, "restored", "s-" + displaced_write,
+                                     core::displacedByRestoreText(*current, restored), &restored);
+          !n.isOk())
+        return n;
+    }
+    if (Status p = storeRecord(txn, restored); !p.isOk()) return p;
+    if (Status w = txn.putWrite({restored.write_id, record_id, restored.stamp}); !w.isOk())
+      return w;
+    if (Status m = txn.markRestored(audit_id); !m.isOk()) return m;
+    core::Record author = lost.value();  // notify under the lost version's own stamp origin
+    return applier_.notify(txn, author, "restored", "s-" + restored.write_id,
+                           core::restoredText(restored), &restored);
+  });
+  if (!s.isOk()) return s;
+  if (!refusal.isOk()) return refusal;
+  publish(std::vector<core::Record>{restored});
+  return core::toJson(restored);
+}
+
+}  // namespace yard::sync

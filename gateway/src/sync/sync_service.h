@@ -1,0 +1,75 @@
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/record.h"
+#include "core/record_type.h"
+#include "core/status.h"
+#include "store/store.h"
+#include "sync/batch_applier.h"
+#include "sync/caller.h"
+#include "sync/commit_queue.h"
+#include "sync/device_activity.h"
+#include "sync/node_clock.h"
+
+namespace yard::sync {
+
+// The node's one sync engine (DESIGN §4). Every channel (HTTP, MQTT, a hub's node clients)
+// calls sync(); the answer is the same JSON whichever way it arrived. Thread-safe.
+class SyncService {
+ public:
+  // Called after each commit with the records that got a new canonical version (for change
+  // notifications and the upstream trigger). Runs on the caller's thread; keep it short.
+  using ChangeListener = std::function<void(const std::vector<core::Record>&)>;
+
+  SyncService(NodeIdentity node, store::Store& store, CommitQueue& writer,
+              const core::RecordTypeRegistry& types, NodeClock& clock, DeviceActivity& activity);
+
+  // One sync exchange. Errors: invalid (400: nothing applied), forbidden (403), retry (503:
+  // storage busy or shutting down; nothing was acknowledged), permanent (500).
+  Result<core::Json> sync(const Caller& caller, const core::Json& request);
+
+  // GET /v1/admin/conflicts: audit rows, newest first.
+  Result<core::Json> conflicts(int64_t before_id, int limit);
+
+  // Makes audit row audit_id (which must be of record_id) canonical again under a fresh stamp;
+  // the displaced version is audited in turn. notFound, conflict (already restored, or the
+  // workflow forbids it), or the restored record.
+  Result<core::Json> restore(const std::string& record_id, int64_t audit_id);
+
+  void addChangeListener(ChangeListener listener);
+
+  const NodeIdentity& node() const { return node_; }
+
+ private:
+  struct Page {
+    core::Json changes = core::Json::array();
+    int64_t cursor = 0;
+    bool more = false;
+  };
+  Result<Page> pullChanges(const Caller& caller, int64_t after, int limit,
+                           const std::vector<WriteResult>& results);
+  void publish(const std::vector<WriteResult>& results);
+  void publish(const std::vector<core::Record>& changed);
+
+  NodeIdentity node_;
+  store::Store& store_;
+  CommitQueue& writer_;
+  const core::RecordTypeRegistry& types_;
+  NodeClock& clock_;
+  DeviceActivity& activity_;
+  BatchApplier applier_;
+  std::mutex listeners_mu_;
+  std::vector<ChangeListener> listeners_;
+};
+
+// Whether caller may see record in its change feed (DESIGN §4): records of its site assigned to
+// its operator or to the whole site, plus records it wrote; node clients see their whole site.
+bool visibleTo(const core::Record& record, const Caller& caller);
+
+core::Json resultToJson(const WriteResult& result);
+
+}  // namespace yard::sync
