@@ -223,6 +223,49 @@ typedef struct yard_storage_api {
   yard_rc (*meta_put)(yard_txn* txn, const char* key, const char* value, yard_error* err);
 } yard_storage_api;
 
+/* ------------------------------------------------------------------------------------------ */
+/* Transport (kind YARD_KIND_TRANSPORT)                                                        */
+/*                                                                                             */
+/* How a gateway talks to its upstream node. The host builds every request and decides what   */
+/* to do with every answer; a transport only carries bytes and classifies failures:           */
+/*   YARD_OK         upstream answered (for sync: with a response body to read);              */
+/*   YARD_RETRY      may work later: unreachable, reset, timeout, overloaded (HTTP 5xx, 408,   */
+/*                   429), broker down. The host backs off and tries again;                    */
+/*   YARD_PERMANENT  upstream refused this request itself (HTTP 4xx: bad or revoked token,     */
+/*                   malformed request). Retrying unchanged will not help; an operator must    */
+/*                   act. The host shows the message on the status page.                      */
+/* A transport is used by one thread at a time (the host's upstream loop). Calls may block up  */
+/* to the transport's own timeout; they must not block forever.                                */
+
+typedef struct yard_transport yard_transport;
+
+typedef struct yard_transport_api {
+  uint32_t struct_size;
+
+  yard_rc (*open)(const yard_host* host, yard_transport** out, yard_error* err);
+  void (*close)(yard_transport* transport);
+
+  /* One sync exchange (DESIGN §4): request is the request JSON. On YARD_OK, on_response is
+   * called exactly once with the response JSON before sync returns. */
+  yard_rc (*sync)(yard_transport* transport, const char* request, size_t request_len,
+                  yard_text_fn on_response, void* ctx, yard_error* err);
+
+  /* A cheap check that upstream answers, without side effects: YARD_OK or YARD_RETRY. */
+  yard_rc (*probe)(yard_transport* transport, yard_error* err);
+
+  /* Attachments (DESIGN §6). blob_has: YARD_OK when upstream holds sha256 whole, else
+   * YARD_NOT_FOUND. blob_push: sends the size-byte file at path, resuming whatever part of it
+   * upstream already holds; YARD_OK once upstream holds it whole and verified. blob_fetch:
+   * downloads sha256 into a new file at dest_path (the host verifies the hash); YARD_NOT_FOUND
+   * when upstream does not have it. A transport that cannot carry attachments sets these to
+   * NULL. */
+  yard_rc (*blob_has)(yard_transport* transport, const char* sha256, yard_error* err);
+  yard_rc (*blob_push)(yard_transport* transport, const char* sha256, const char* path,
+                       int64_t size, const char* mime, yard_error* err);
+  yard_rc (*blob_fetch)(yard_transport* transport, const char* sha256, const char* dest_path,
+                        yard_error* err);
+} yard_transport_api;
+
 #ifdef __cplusplus
 }
 #endif

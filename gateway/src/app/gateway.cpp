@@ -59,7 +59,9 @@ Status Gateway::start() {
     return activity_.flush(txn);
   });
   devices_ = std::make_unique<auth::DeviceRegistry>(*store_, *writer_);
-  sync::NodeIdentity identity{config_.node.id, config_.isHub() ? "head office" : "the gateway"};
+  sync::NodeIdentity identity{config_.node.id, config_.node.site,
+                              config_.isHub() ? "head office" : "the gateway",
+                              config_.upstream.transport != "none"};
   sync_ = std::make_unique<sync::SyncService>(identity, *store_, *writer_, types_, *clock_,
                                               activity_);
   return startHttp();

@@ -13,6 +13,12 @@ std::string whoMade(const Record& r) {
   return "another device";
 }
 
+// where ("the gateway") at the start of a sentence.
+std::string sentenceStart(std::string where) {
+  if (!where.empty() && where[0] >= 'a' && where[0] <= 'z') where[0] = static_cast<char>(where[0] - 'a' + 'A');
+  return where;
+}
+
 std::string madeAt(const Record& r) {
   const std::string hhmm = clientClock(r.client_time);
   return hhmm.empty() ? std::string() : " made " + hhmm;
@@ -58,8 +64,9 @@ std::string rejectedText(const Record& yours, const std::string& reason, const R
                          const std::string& where) {
   std::string text = "Your change to " + recordLabel(yours) + madeAt(yours) +
                      " on this phone was not accepted: " + reason + ".";
-  if (kept == nullptr) return text + " " + where + " has no copy of it; your draft was removed.";
-  return text + " " + where + " kept the version by " + whoMade(*kept) + ".";
+  if (kept == nullptr)
+    return text + " " + sentenceStart(where) + " has no copy of it; your draft was removed.";
+  return text + " " + sentenceStart(where) + " kept the version by " + whoMade(*kept) + ".";
 }
 
 std::string restoredText(const Record& restored) {

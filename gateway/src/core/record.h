@@ -45,6 +45,9 @@ struct Record {
   // The write that produced this version. Lets a node audit an overwritten version under its
   // own write id (one audit row per write) and answer retransmissions.
   std::string write_id;
+  // The stamp the author edited from (empty: created it). Tells a node that adopts this version
+  // from upstream whether it replaced the local version knowingly or raced it.
+  std::string base;
 
   // True when the two versions carry the same content (stamps and origins aside).
   bool sameContent(const Record& other) const;

@@ -40,11 +40,10 @@ Status BatchApplier::apply(store::Txn& txn, const Caller& caller, const SyncRequ
   return Status::ok();
 }
 
-Status BatchApplier::notify(store::Txn& txn, const Record& about, const std::string& kind,
-                            const std::string& notice_id, const std::string& text,
-                            const Record* kept) {
-  if (about.origin.node != node_.node_id || about.origin.device.empty()) return Status::ok();
-  const int64_t now = clock_.wallMs();
+Status notifyAuthor(store::Txn& txn, const NodeIdentity& node, int64_t now,
+                    const Record& about, const std::string& kind, const std::string& notice_id,
+                    const std::string& text, const Record* kept) {
+  if (about.origin.node != node.node_id || about.origin.device.empty()) return Status::ok();
   core::Json doc{{"notice", notice_id},
                  {"record", about.id},
                  {"kind", kind},
@@ -63,7 +62,7 @@ Status BatchApplier::overwrite(store::Txn& txn, const Record& canonical, const R
                         core::toJson(next).dump(), clock_.wallMs(), false};
   auto id = txn.addAudit(audit);
   if (!id.isOk()) return id.status();
-  return notify(txn, canonical, "conflict", "c-" + lost_write,
+  return notifyAuthor(txn, node_, clock_.wallMs(), canonical, "conflict", "c-" + lost_write,
                 core::conflictText(canonical, next, node_.where), &next);
 }
 
@@ -92,6 +91,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
 
   Record next = write.version;
   next.write_id = write.write_id;
+  next.base = write.base.value_or("");
   if (!write.has_assigned_to && current) next.assigned_to = current->assigned_to;
   const core::RecordType* type = types_.find(next.type);
 
@@ -115,7 +115,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
     case WriteStatus::kRejected:
       if (caller.node) return Status::ok();  // the node that sent it tells its own phone
       next.origin.node = node_.node_id;
-      return notify(txn, next, "rejected", "r-" + write.write_id,
+      return notifyAuthor(txn, node_, clock_.wallMs(), next, "rejected", "r-" + write.write_id,
                     core::rejectedText(next, d.reason, current, node_.where), current);
     case WriteStatus::kConflict: {
       if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
@@ -123,7 +123,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
       store::AuditRow audit{0, next.id, write.write_id, core::toJson(next).dump(),
                             core::toJson(*current).dump(), clock_.wallMs(), false};
       if (auto id = txn.addAudit(audit); !id.isOk()) return id.status();
-      return notify(txn, next, "conflict", "c-" + write.write_id,
+      return notifyAuthor(txn, node_, clock_.wallMs(), next, "conflict", "c-" + write.write_id,
                     core::conflictText(next, *current, node_.where), current);
     }
     case WriteStatus::kAccepted:

@@ -25,7 +25,9 @@ struct WriteResult {
 // Who decides and how notices speak of it.
 struct NodeIdentity {
   std::string node_id;
+  std::string site;
   std::string where;  // "the gateway" or "head office", as notices say it
+  bool has_upstream = false;  // queue every new local version in the outbox
 };
 
 // Carries out one request's writes inside the caller's write transaction: looks up the stored
@@ -41,11 +43,6 @@ class BatchApplier {
   Status apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
                std::vector<WriteResult>& results);
 
-  // Notices go only to devices whose writes this node stamped itself: a hub leaves telling the
-  // phone to the gateway that stamped it.
-  Status notify(store::Txn& txn, const core::Record& about, const std::string& kind,
-                const std::string& notice_id, const std::string& text, const core::Record* kept);
-
  private:
   Status applyOne(store::Txn& txn, const Caller& caller, const WriteRequest& write,
                   WriteResult& result);
@@ -55,6 +52,14 @@ class BatchApplier {
   const core::RecordTypeRegistry& types_;
   NodeClock& clock_;
 };
+
+// Puts a notice about version `about` in its author's inbox. Notices go only to devices whose
+// writes this node stamped itself: a hub leaves telling the phone to the gateway that stamped
+// it. Idempotent on notice_id.
+Status notifyAuthor(store::Txn& txn, const NodeIdentity& node, int64_t now_ms,
+                    const core::Record& about, const std::string& kind,
+                    const std::string& notice_id, const std::string& text,
+                    const core::Record* kept);
 
 // Loads and parses the canonical record of id (nullopt when there is none).
 Result<std::optional<core::Record>> loadRecord(store::Txn& txn, const std::string& id);

@@ -87,6 +87,7 @@ Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& bod
   seen.last_sync_ms = clock_.wallMs();
   seen.channel = caller.channel;
   seen.pending = request.pending.value_or(0);
+  seen.clock_skew_ms = activity_.get(caller.device, "{}").clock_skew_ms;  // kept until next write
   for (const auto& w : request.writes) {
     if (auto t = parseIsoUtcMs(w.version.client_time)) seen.clock_skew_ms = *t - seen.last_sync_ms;
   }
@@ -211,7 +212,7 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
       store::AuditRow displaced{0, record_id, displaced_write, core::toJson(*current).dump(),
                                 core::toJson(restored).dump(), clock_.wallMs(), false};
       if (auto id = txn.addAudit(displaced); !id.isOk()) return id.status();
-      if (Status n = applier_.notify(txn, *current, "restored", "s-" + displaced_write,
+      if (Status n = notifyAuthor(txn, node_, clock_.wallMs(), *current, "restored", "s-" + displaced_write,
                                      core::displacedByRestoreText(*current, restored), &restored);
           !n.isOk())
         return n;
@@ -221,7 +222,7 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
       return w;
     if (Status m = txn.markRestored(audit_id); !m.isOk()) return m;
     core::Record author = lost.value();  // notify under the lost version's own stamp origin
-    return applier_.notify(txn, author, "restored", "s-" + restored.write_id,
+    return notifyAuthor(txn, node_, clock_.wallMs(), author, "restored", "s-" + restored.write_id,
                            core::restoredText(restored), &restored);
   });
   if (!s.isOk()) return s;

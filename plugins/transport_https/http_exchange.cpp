@@ -1,0 +1,62 @@
+#include "http_exchange.h"
+
+#include <Poco/Exception.h>
+#include <Poco/InflatingStream.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/StreamCopier.h>
+
+#include <nlohmann/json.hpp>
+
+namespace yard::transport_https {
+
+using Poco::Net::HTTPRequest;
+
+yard_rc classifyStatus(int status) {
+  if (status >= 200 && status < 300) return YARD_OK;
+  if (status == 404) return YARD_NOT_FOUND;
+  if (status == 408 || status == 429 || status >= 500) return YARD_RETRY;
+  return YARD_PERMANENT;
+}
+
+std::string describeError(int status, const std::string& body) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  std::string what = "upstream answered HTTP " + std::to_string(status);
+  if (json.is_object() && json.contains("message") && json["message"].is_string())
+    what += ": " + json["message"].get<std::string>();
+  return what;
+}
+
+HttpExchange::HttpExchange(HttpsTransport& t, const std::string& method, const std::string& path)
+    : t_(t), request_(method, path, HTTPRequest::HTTP_1_1) {
+  request_.set("Authorization", "Bearer " + t.token_);
+  request_.set("Accept-Encoding", "gzip");
+  request_.setKeepAlive(true);
+}
+
+yard_rc HttpExchange::run(const std::string& body, yard_error* err) {
+  try {
+    request_.setContentLength(static_cast<std::streamsize>(body.size()));
+    std::ostream& out = t_.session().sendRequest(request_);
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    std::istream& in = t_.session().receiveResponse(response_);
+    body_.clear();
+    if (response_.get("Content-Encoding", "") == "gzip") {
+      Poco::InflatingInputStream inflate(in, Poco::InflatingStreamBuf::STREAM_GZIP);
+      Poco::StreamCopier::copyToString(inflate, body_);
+    } else if (request_.getMethod() != HTTPRequest::HTTP_HEAD) {
+      Poco::StreamCopier::copyToString(in, body_);
+    }
+  } catch (const Poco::Net::CertificateValidationException& e) {
+    t_.dropSession();
+    return sdk::fail(err, YARD_PERMANENT, "upstream certificate refused: " + e.displayText());
+  } catch (const Poco::Exception& e) {
+    t_.dropSession();
+    return sdk::fail(err, YARD_RETRY, "upstream unreachable: " + e.displayText());
+  }
+  const yard_rc rc = classifyStatus(response_.getStatus());
+  if (rc != YARD_OK && rc != YARD_NOT_FOUND)
+    sdk::setError(err, describeError(response_.getStatus(), body_));
+  return rc;
+}
+
+}  // namespace yard::transport_https

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include <string>
+
+#include "https_transport.h"
+
+namespace yard::transport_https {
+
+// One request/response on the transport's session, with failures classified for the host:
+// 2xx OK, 404 NOT_FOUND, 408/429/5xx and network errors RETRY, other 4xx and certificate
+// failures PERMANENT (an operator must act). A failed exchange drops the session so the next
+// one reconnects.
+class HttpExchange {
+ public:
+  HttpExchange(HttpsTransport& transport, const std::string& method, const std::string& path);
+
+  Poco::Net::HTTPRequest& request() { return request_; }
+  const Poco::Net::HTTPResponse& response() const { return response_; }
+  const std::string& body() const { return body_; }
+
+  yard_rc run(const std::string& body, yard_error* err);
+
+ private:
+  HttpsTransport& t_;
+  Poco::Net::HTTPRequest request_;
+  Poco::Net::HTTPResponse response_;
+  std::string body_;
+};
+
+yard_rc classifyStatus(int status);
+std::string describeError(int status, const std::string& body);
+
+}  // namespace yard::transport_https

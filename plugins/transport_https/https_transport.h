@@ -1,0 +1,43 @@
+#pragma once
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/URI.h>
+
+#include <memory>
+#include <string>
+
+#include "yard/plugin.hpp"
+
+namespace yard::transport_https {
+
+// Talks to the upstream node's HTTP API (DESIGN §4, §6) over HTTPS, CA-verified with an
+// optional client certificate, or over plain http:// for loopback tests and TLS-terminating
+// proxies. One keep-alive session, re-opened after any failure. Large requests go gzip'd
+// (the yard-gateway server inflates them); responses are asked for gzip'd too.
+class HttpsTransport {
+ public:
+  static yard_rc open(const sdk::Host& host, std::unique_ptr<HttpsTransport>& out,
+                      yard_error* err);
+
+  yard_rc sync(const char* request, size_t len, yard_text_fn fn, void* ctx, yard_error* err);
+  yard_rc probe(yard_error* err);
+
+ private:
+  HttpsTransport(sdk::Host host, Poco::URI base, std::string token, Poco::Net::Context::Ptr tls,
+                 int timeout_s);
+  Poco::Net::HTTPClientSession& session();
+  void dropSession() { session_.reset(); }
+  std::string path(const std::string& tail) const;
+
+  sdk::Host host_;
+  Poco::URI base_;
+  std::string token_;
+  Poco::Net::Context::Ptr tls_;  // null for http://
+  int timeout_s_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+
+  friend class HttpExchange;
+};
+
+}  // namespace yard::transport_https
