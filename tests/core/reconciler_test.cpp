@@ -175,3 +175,12 @@ TEST_CASE("prechecks: unknown type, another site, invalid body") {
   REQUIRE(invalid);
   CHECK(invalid->find("equipment_id") != std::string::npos);
 }
+
+TEST_CASE("LWW: a record of another site cannot be reached through its id") {
+  Record canonical = inspection("open", S1);
+  canonical.site = "nogales";
+  Decision d = decide(inspection("filled", S2), S1, &canonical, inspectionType());
+  CHECK(d.status == WriteStatus::kRejected);
+  CHECK_FALSE(d.make_canonical);
+  CHECK(d.reason.find("another site") != std::string::npos);
+}

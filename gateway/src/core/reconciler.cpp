@@ -48,6 +48,10 @@ Decision decide(const Record& incoming, const std::optional<std::string>& base,
     if (auto why = type.checkTransition(nullptr, incoming)) return rejected(*why);
     return accepted();
   }
+  // Record ids are global; a device of another site that learns one must not reach the record
+  // through it, whatever the stamps say.
+  if (canonical->site != incoming.site)
+    return rejected("this record belongs to another site");
   if (incoming.stamp == canonical->stamp) {
     // The very version that is canonical (a trusted node resending under a new write_id).
     Decision d;
