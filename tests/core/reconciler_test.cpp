@@ -173,7 +173,7 @@ TEST_CASE("prechecks: unknown type, another site, invalid body") {
   missing.body.erase("equipment_id");
   auto invalid = precheckWrite(missing, &inspectionType(), "laredo");
   REQUIRE(invalid);
-  CHECK(invalid->find("equipment_id") != std::string::npos);
+  CHECK(invalid->find("equipment number") != std::string::npos);
 }
 
 TEST_CASE("LWW: a record of another site cannot be reached through its id") {
