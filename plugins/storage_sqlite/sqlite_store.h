@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+
+#include "connection_pool.h"
+#include "sqlite_txn.h"
+#include "yard/plugin.hpp"
+
+namespace yard::sqlite {
+
+// The sqlite storage plugin's store: one database file in WAL mode, one writer connection and a
+// few reader connections (see ConnectionPool). Members implement yard_storage_api (through
+// sdk::StorageTable); see yard/plugin.h for their contracts. Thread-safe.
+//
+// Config keys (declared in entry.cpp):
+//   dsn       the database file; default "<data_dir>/yard.db"; a relative path is taken
+//             relative to data_dir, not to the daemon's working directory.
+//   cache_mb  page cache per connection in MiB (1..1024, default 4). Memory is bounded by
+//             (1 + kMaxReaders) * cache_mb plus SQLite's small fixed overhead; no mmap.
+class SqliteStore {
+ public:
+  static constexpr size_t kMaxReaders = 4;
+  static constexpr int kBusyTimeoutMs = 5000;
+
+  // Opens the file, refuses it if corrupt (quick_check), another plugin's, or of a newer
+  // format; switches it to WAL and migrates it to the current format.
+  static yard_rc open(const sdk::Host& host, std::unique_ptr<SqliteStore>& out, yard_error* err);
+  ~SqliteStore();
+
+  // PRAGMA integrity_check, foreign_key_check and the store's own invariants, on one snapshot.
+  yard_rc check(yard_error* err);
+  yard_rc backup(const char* path, yard_error* err);
+  // A read-only txn pins its WAL snapshot at begin; a writable one takes the write lock.
+  yard_rc begin(bool writable, std::unique_ptr<SqliteTxn>& out, yard_error* err);
+
+ private:
+  SqliteStore(sdk::Host host, ConnectionOptions options, std::unique_ptr<Connection> writer);
+
+  sdk::Host host_;
+  const ConnectionOptions options_;
+  ConnectionPool pool_;
+};
+
+}  // namespace yard::sqlite

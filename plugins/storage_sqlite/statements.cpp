@@ -1,0 +1,91 @@
+#include "statements.h"
+
+namespace yard::sqlite {
+
+namespace {
+
+// Column lists shared by the statements that produce the same row struct, in the order the
+// readers in sqlite_txn.cpp expect.
+#define RECORD_COLS "id, site, type, stamp, seq, doc"
+#define AUDIT_COLS "audit_id, record_id, write_id, lost_doc, kept_doc, at_ms, restored"
+#define NOTICE_COLS "notice_id, device, record_id, doc, at_ms"
+#define DEVICE_COLS "id, site, operator_id, node, token_hash, revoked, created_ms, state_doc"
+
+constexpr const char* kSql[kStmtCount] = {
+    // kBeginRead: deferred; the snapshot is pinned by kPinSnapshot right after.
+    "BEGIN",
+    // kBeginWrite: IMMEDIATE takes the write lock now, so a writer never fails half-way with
+    // SQLITE_BUSY on its first write.
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    // kPinSnapshot: any read starts the WAL read transaction; what it reads does not matter.
+    "SELECT value FROM store_meta WHERE key = 'format'",
+    // kRecordGet
+    "SELECT " RECORD_COLS " FROM records WHERE id = ?1",
+    // kRecordExists
+    "SELECT 1 FROM records WHERE id = ?1",
+    // kRecordPut: REPLACE deletes the old row, and AUTOINCREMENT gives the new one a seq above
+    // every seq ever used, even a deleted one: the change sequence never goes back.
+    "INSERT OR REPLACE INTO records(id, site, type, stamp, doc) VALUES(?1, ?2, ?3, ?4, ?5)",
+    // kRecordChanges
+    "SELECT " RECORD_COLS " FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    // kCounterGet
+    "SELECT value FROM counters WHERE name = ?1",
+    // kCounterAdd
+    "UPDATE counters SET value = value + ?2 WHERE name = ?1",
+    // kWriteGet
+    "SELECT write_id, record_id, stamp FROM writes WHERE write_id = ?1",
+    // kWritePut
+    "INSERT INTO writes(write_id, record_id, stamp) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(write_id) DO UPDATE SET record_id = excluded.record_id, stamp = excluded.stamp",
+    // kAuditAdd: a retransmitted losing write must not add a second row.
+    "INSERT INTO audit(record_id, write_id, lost_doc, kept_doc, at_ms, restored) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(write_id) DO NOTHING",
+    // kAuditIdByWrite
+    "SELECT audit_id FROM audit WHERE write_id = ?1",
+    // kAuditGet
+    "SELECT " AUDIT_COLS " FROM audit WHERE audit_id = ?1",
+    // kAuditList
+    "SELECT " AUDIT_COLS " FROM audit WHERE audit_id < ?1 ORDER BY audit_id DESC LIMIT ?2",
+    // kAuditRestore
+    "UPDATE audit SET restored = 1 WHERE audit_id = ?1",
+    // kNoticeAdd: the same notice id twice (a retried batch) keeps the first, acked or not.
+    "INSERT INTO notices(notice_id, device, record_id, doc, at_ms) VALUES(?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(notice_id) DO NOTHING",
+    // kNoticeList: "acked = 0" spelled out so the planner uses the partial inbox index.
+    "SELECT " NOTICE_COLS
+    " FROM notices WHERE device = ?1 AND acked = 0 "
+    "ORDER BY at_ms, n LIMIT ?2",
+    // kNoticeAck: the device condition makes acking another device's notice a no-op.
+    "UPDATE notices SET acked = 1 WHERE notice_id = ?1 AND device = ?2",
+    // kDevicePut
+    "INSERT INTO devices(" DEVICE_COLS
+    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT(id) DO UPDATE SET site = excluded.site, operator_id = excluded.operator_id, "
+    "node = excluded.node, token_hash = excluded.token_hash, revoked = excluded.revoked, "
+    "created_ms = excluded.created_ms, state_doc = excluded.state_doc",
+    // kDeviceGet
+    "SELECT " DEVICE_COLS " FROM devices WHERE id = ?1",
+    // kDeviceByToken: an empty hash (a device without a token) never matches; the extra term
+    // also lets the planner use the partial unique index.
+    "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1 AND token_hash <> ''",
+    // kDeviceList
+    "SELECT " DEVICE_COLS " FROM devices ORDER BY id",
+    // kMetaGet
+    "SELECT value FROM meta WHERE key = ?1",
+    // kMetaPut
+    "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+};
+
+#undef RECORD_COLS
+#undef AUDIT_COLS
+#undef NOTICE_COLS
+#undef DEVICE_COLS
+
+}  // namespace
+
+const char* sqlOf(Stmt s) { return kSql[static_cast<size_t>(s)]; }
+
+}  // namespace yard::sqlite
