@@ -61,6 +61,17 @@ CREATE TABLE devices(
   state_doc TEXT NOT NULL) STRICT;
 CREATE UNIQUE INDEX devices_token ON devices(token_hash) WHERE token_hash <> '';
 )sql",
+    // 2: the outbox of versions to push upstream. n is the queue order; a version is queued
+    // once however often the batch that wrote it is retried.
+    R"sql(
+CREATE TABLE outbox(
+  n INTEGER PRIMARY KEY,
+  record_id TEXT NOT NULL,
+  stamp TEXT NOT NULL,
+  base TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  UNIQUE(record_id, stamp)) STRICT;
+)sql",
 };
 
 constexpr int kFormat = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

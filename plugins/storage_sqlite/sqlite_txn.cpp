@@ -337,4 +337,48 @@ yard_rc SqliteTxn::metaPut(const char* key, const char* value, yard_error* err) 
   return q.bind(1, key).bind(2, value).run(err);
 }
 
+// ---- outbox -------------------------------------------------------------------------------
+
+yard_rc SqliteTxn::outboxPut(const yard_outbox_row& row, yard_error* err) {
+  if (yard_rc rc = ready("outbox_put", true, err); rc != YARD_OK) return rc;
+  Query q(*lease_, Stmt::kOutboxPut, err);
+  if (!q) return q.rc();
+  q.bind(1, row.record_id).bind(2, row.stamp).bind(3, row.base).bind(4, row.at_ms);
+  return q.run(err);
+}
+
+yard_rc SqliteTxn::outboxList(int32_t limit, yard_outbox_fn fn, void* ctx, yard_error* err) {
+  if (yard_rc rc = ready("outbox_list", false, err); rc != YARD_OK) return rc;
+  if (yard_rc rc = checkLimit(limit, err); rc != YARD_OK) return rc;
+  Query q(*lease_, Stmt::kOutboxList, err);
+  if (!q) return q.rc();
+  q.bind(1, int64_t{limit});
+  return q.each(
+      [&](const Query& r) {
+        const yard_outbox_row row{r.text(0), r.text(1), r.text(2), r.integer(3)};
+        return fn(ctx, &row);
+      },
+      err);
+}
+
+yard_rc SqliteTxn::outboxDone(const char* record_id, const char* stamp, yard_error* err) {
+  if (yard_rc rc = ready("outbox_done", true, err); rc != YARD_OK) return rc;
+  Query q(*lease_, Stmt::kOutboxDone, err);
+  if (!q) return q.rc();
+  return q.bind(1, record_id).bind(2, stamp).run(err);
+}
+
+yard_rc SqliteTxn::outboxStats(int64_t& count, int64_t& oldest_ms, yard_error* err) {
+  if (yard_rc rc = ready("outbox_stats", false, err); rc != YARD_OK) return rc;
+  Query q(*lease_, Stmt::kOutboxStats, err);
+  if (!q) return q.rc();
+  return one(
+      q,
+      [&](const Query& r) {
+        count = r.integer(0);
+        oldest_ms = r.integer(1);
+      },
+      err);
+}
+
 }  // namespace yard::sqlite

@@ -51,6 +51,11 @@ class SqliteTxn {
   yard_rc metaGet(const char* key, yard_text_fn fn, void* ctx, yard_error* err);
   yard_rc metaPut(const char* key, const char* value, yard_error* err);
 
+  yard_rc outboxPut(const yard_outbox_row& row, yard_error* err);
+  yard_rc outboxList(int32_t limit, yard_outbox_fn fn, void* ctx, yard_error* err);
+  yard_rc outboxDone(const char* record_id, const char* stamp, yard_error* err);
+  yard_rc outboxStats(int64_t& count, int64_t& oldest_ms, yard_error* err);
+
  private:
   // YARD_OK when the transaction is still open (and writable, if write); op names the call.
   yard_rc ready(const char* op, bool write, yard_error* err) const;

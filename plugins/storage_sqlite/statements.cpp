@@ -77,6 +77,15 @@ constexpr const char* kSql[kStmtCount] = {
     // kMetaPut
     "INSERT INTO meta(key, value) VALUES(?1, ?2) "
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    // kOutboxPut: the same version queued twice (a retried batch) keeps its first place.
+    "INSERT INTO outbox(record_id, stamp, base, at_ms) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(record_id, stamp) DO NOTHING",
+    // kOutboxList: n is the insertion order.
+    "SELECT record_id, stamp, base, at_ms FROM outbox ORDER BY n LIMIT ?1",
+    // kOutboxDone
+    "DELETE FROM outbox WHERE record_id = ?1 AND stamp = ?2",
+    // kOutboxStats
+    "SELECT count(*), coalesce((SELECT at_ms FROM outbox ORDER BY n LIMIT 1), 0) FROM outbox",
 };
 
 #undef RECORD_COLS

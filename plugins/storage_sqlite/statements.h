@@ -34,6 +34,10 @@ enum class Stmt : size_t {
   kDeviceList,
   kMetaGet,
   kMetaPut,
+  kOutboxPut,
+  kOutboxList,
+  kOutboxDone,
+  kOutboxStats,
   kCount_  // number of statements, not a statement
 };
 

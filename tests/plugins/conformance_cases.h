@@ -54,6 +54,8 @@ void audit(StorageBackend& b);
 void notices(StorageBackend& b);
 void devices(StorageBackend& b);
 void meta(StorageBackend& b);
+void outbox(StorageBackend& b);
+void nulBytes(StorageBackend& b);
 // conformance_txns.cpp
 void readOnlyRefusesWrites(StorageBackend& b);
 void rollbackDiscards(StorageBackend& b);

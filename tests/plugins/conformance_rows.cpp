@@ -289,4 +289,86 @@ void meta(StorageBackend& b) {
   CHECK(valueOf(read.getMeta("empty")) == std::optional<std::string>(""));
 }
 
+void outbox(StorageBackend& b) {
+  auto s = openStore(b);
+  {
+    auto read = beginTxn(*s, false);
+    CHECK(valueOf(read.listOutbox(10)).empty());
+    const store::OutboxStats empty = valueOf(read.outboxStats());
+    CHECK(empty.count == 0);
+    CHECK(empty.oldest_at_ms == 0);
+  }
+  auto txn = beginTxn(*s, true);
+  YARD_REQUIRE_OK(txn.putOutbox({"r-2", "s1", "", 300}));
+  YARD_REQUIRE_OK(txn.putOutbox({"r-1", "s1", "s0", 100}));
+  YARD_REQUIRE_OK(txn.putOutbox({"r-2", "s2", "s1", 400}));  // a newer version of r-2
+  YARD_REQUIRE_OK(txn.putOutbox({"r-2", "s1", "", 999}));    // a repeat: no second row
+  YARD_REQUIRE_OK(txn.commit());
+
+  auto keys = [&](int limit) {
+    auto t = beginTxn(*s, false);
+    std::vector<std::string> out;
+    for (const store::OutboxRow& r : valueOf(t.listOutbox(limit)))
+      out.push_back(r.record_id + "@" + r.stamp);
+    return out;
+  };
+  // Queue order: the order the versions were put, whatever their stamps or times.
+  CHECK(keys(10) == std::vector<std::string>{"r-2@s1", "r-1@s1", "r-2@s2"});
+  CHECK(keys(1) == std::vector<std::string>{"r-2@s1"});
+  {
+    auto read = beginTxn(*s, false);
+    auto rows = valueOf(read.listOutbox(10));
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].base.empty());
+    CHECK(rows[0].at_ms == 300);  // the first put's row was kept
+    CHECK(rows[1].base == "s0");
+    const store::OutboxStats stats = valueOf(read.outboxStats());
+    CHECK(stats.count == 3);
+    CHECK(stats.oldest_at_ms == 300);  // the oldest queued row's time
+    CHECK(read.listOutbox(0).status().code() == Code::kInvalid);
+    CHECK(read.outboxDone("r-1", "s1").code() == Code::kInvalid);  // read-only
+  }
+
+  auto done = beginTxn(*s, true);
+  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));
+  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));   // again: no-op
+  YARD_REQUIRE_OK(done.outboxDone("r-9", "s1"));   // unknown: no-op
+  YARD_REQUIRE_OK(done.outboxDone("r-1", "s-x"));  // other stamp: untouched
+  YARD_REQUIRE_OK(done.commit());
+  CHECK(keys(10) == std::vector<std::string>{"r-1@s1", "r-2@s2"});
+  auto read = beginTxn(*s, false);
+  const store::OutboxStats stats = valueOf(read.outboxStats());
+  CHECK(stats.count == 2);
+  CHECK(stats.oldest_at_ms == 100);
+}
+
+void nulBytes(StorageBackend& b) {
+  using namespace std::string_literals;
+  auto s = openStore(b);
+  auto txn = beginTxn(*s, true);
+  (void)valueOf(txn.putRecord(recordRow("r-1", "s")));
+  YARD_REQUIRE_OK(txn.putDevice({"dev-a", "site-1", "op", false, "h", false, 1, "{}"}));
+  YARD_REQUIRE_OK(txn.addNotice({"n-1", "dev-a", "r-1", "{}", 1}));
+  YARD_REQUIRE_OK(txn.putMeta("k", "v"));
+  // Lookups by a key that merely starts like an existing one find nothing.
+  CHECK_FALSE(valueOf(txn.getRecord("r-1\0x"s)).has_value());
+  CHECK_FALSE(valueOf(txn.getDevice("dev-a\0"s)).has_value());
+  CHECK_FALSE(valueOf(txn.deviceByToken("h\0"s)).has_value());
+  CHECK_FALSE(valueOf(txn.getMeta("k\0"s)).has_value());
+  CHECK(valueOf(txn.listNotices("dev-a\0"s, 10)).empty());
+  // Writes holding one are refused; acks of one touch nothing.
+  CHECK(txn.putRecord(recordRow("r-1\0x"s, "s2")).status().code() == Code::kInvalid);
+  CHECK(txn.putMeta("k\0x"s, "w").code() == Code::kInvalid);
+  CHECK(txn.putDevice({"dev-a\0"s, "site-1", "op", true, "h2", true, 1, "{}"}).code() ==
+        Code::kInvalid);
+  YARD_REQUIRE_OK(txn.ackNotice("dev-a", "n-1\0x"s));
+  YARD_REQUIRE_OK(txn.commit());
+
+  auto read = beginTxn(*s, false);
+  CHECK(valueOf(read.getRecord("r-1"))->stamp == "s");
+  CHECK(valueOf(read.getMeta("k")) == std::optional<std::string>("v"));
+  CHECK_FALSE(valueOf(read.getDevice("dev-a"))->revoked);
+  CHECK(valueOf(read.listNotices("dev-a", 10)).size() == 1);
+}
+
 }  // namespace yard::test::cases

@@ -57,6 +57,10 @@ struct ToyTxn {
   yard_rc deviceList(yard_device_fn, void*, yard_error* e) { return no(e); }
   yard_rc metaGet(const char*, yard_text_fn, void*, yard_error* e) { return no(e); }
   yard_rc metaPut(const char*, const char*, yard_error* e) { return no(e); }
+  yard_rc outboxPut(const yard_outbox_row&, yard_error* e) { return no(e); }
+  yard_rc outboxList(int32_t, yard_outbox_fn, void*, yard_error* e) { return no(e); }
+  yard_rc outboxDone(const char*, const char*, yard_error* e) { return no(e); }
+  yard_rc outboxStats(int64_t&, int64_t&, yard_error* e) { return no(e); }
 
   static yard_rc no(yard_error* e) { return fail(e, YARD_INVALID, "not in the toy"); }
 };

@@ -14,6 +14,8 @@ const std::vector<ConformanceCase>& conformanceCases() {
       {"notices: idempotent, oldest first, ack isolated per device", &cases::notices},
       {"devices: put, get, by token, list, revoke", &cases::devices},
       {"meta: get and put", &cases::meta},
+      {"outbox: idempotent put, oldest first, done, stats", &cases::outbox},
+      {"text: a NUL byte never truncates a key onto another row", &cases::nulBytes},
       {"txn: read-only refuses writes", &cases::readOnlyRefusesWrites},
       {"txn: rollback discards", &cases::rollbackDiscards},
       {"txn: read snapshot isolation", &cases::readSnapshotIsolation},

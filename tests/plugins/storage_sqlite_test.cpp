@@ -52,12 +52,32 @@ TEST_CASE("sqlite: the file is WAL, tagged with plugin and format", "[storage][s
   { auto s = openStore(b); }
   REQUIRE(std::filesystem::exists(b.dbPath()));  // default dsn: <data_dir>/yard.db
   CHECK(queryRaw(b.dbPath(), "PRAGMA journal_mode") == "wal");
-  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "1");
+  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "2");
   CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'plugin'") == "sqlite");
-  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "1");
+  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "2");
   // Reopening an up-to-date store changes nothing.
   { auto s = openStore(b); }
   CHECK(queryRaw(b.dbPath(), "SELECT count(*) FROM store_meta") == "3");
+}
+
+TEST_CASE("sqlite: migrates an older store in place, keeping its data", "[storage][sqlite]") {
+  SqliteBackend b;
+  {
+    auto s = openStore(b);
+    (void)putCommitted(*s, recordRow("r-1", "s1"));
+  }
+  // Turn the file back into a format-1 store: format 2 only added the outbox.
+  b.execRaw(b.dbPath(),
+            "DROP TABLE outbox; PRAGMA user_version = 1; "
+            "UPDATE store_meta SET value = '1' WHERE key = 'format'");
+  auto s = openStore(b);
+  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "2");
+  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "2");
+  auto txn = beginTxn(*s, true);
+  CHECK(valueOf(txn.getRecord("r-1")).has_value());
+  YARD_REQUIRE_OK(txn.putOutbox({"r-1", "s1", "", 1}));
+  YARD_REQUIRE_OK(txn.commit());
+  YARD_REQUIRE_OK(s->check());
 }
 
 TEST_CASE("sqlite: config keys are validated", "[storage][sqlite]") {

@@ -148,6 +148,16 @@ typedef struct yard_device_row {
   const char* state_doc; /* JSON the host keeps per device: last sync, pending, channel, skew */
 } yard_device_row;
 
+/* A local version waiting to be pushed upstream (DESIGN §7: the outbox is written in the same
+ * transaction as the version itself, so nothing accepted is ever forgotten). One row per
+ * (record_id, stamp). */
+typedef struct yard_outbox_row {
+  const char* record_id;
+  const char* stamp;
+  const char* base; /* the stamp this version was edited from; "" for a new record */
+  int64_t at_ms;    /* when it was queued */
+} yard_outbox_row;
+
 /* Row callbacks return 0 to continue, non-zero to stop the scan early. */
 typedef int (*yard_record_fn)(void* ctx, const yard_record_row* row);
 typedef int (*yard_write_fn)(void* ctx, const yard_write_row* row);
@@ -155,6 +165,7 @@ typedef int (*yard_audit_fn)(void* ctx, const yard_audit_row* row);
 typedef int (*yard_notice_fn)(void* ctx, const yard_notice_row* row);
 typedef int (*yard_device_fn)(void* ctx, const yard_device_row* row);
 typedef int (*yard_text_fn)(void* ctx, const char* text);
+typedef int (*yard_outbox_fn)(void* ctx, const yard_outbox_row* row);
 
 typedef struct yard_storage_api {
   uint32_t struct_size;
@@ -221,6 +232,18 @@ typedef struct yard_storage_api {
   yard_rc (*meta_get)(yard_txn* txn, const char* key, yard_text_fn fn, void* ctx,
                       yard_error* err);
   yard_rc (*meta_put)(yard_txn* txn, const char* key, const char* value, yard_error* err);
+
+  /* Outbox. outbox_put is idempotent on (record_id, stamp): a repeat keeps the first row.
+   * outbox_list gives the oldest rows first. outbox_done removes the (record_id, stamp) row;
+   * removing an absent row is a no-op. outbox_stats gives the number of rows and the at_ms of
+   * the oldest one (0 when empty). */
+  yard_rc (*outbox_put)(yard_txn* txn, const yard_outbox_row* row, yard_error* err);
+  yard_rc (*outbox_list)(yard_txn* txn, int32_t limit, yard_outbox_fn fn, void* ctx,
+                         yard_error* err);
+  yard_rc (*outbox_done)(yard_txn* txn, const char* record_id, const char* stamp,
+                         yard_error* err);
+  yard_rc (*outbox_stats)(yard_txn* txn, int64_t* out_count, int64_t* out_oldest_ms,
+                          yard_error* err);
 } yard_storage_api;
 
 /* ------------------------------------------------------------------------------------------ */

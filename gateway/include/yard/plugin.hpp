@@ -155,7 +155,7 @@ template <typename T>
 concept StorageTxn = requires(T t, const char* s, int64_t i, int32_t n, int64_t& out,
                               yard_error* err, const yard_record_row& rec, const yard_write_row& wr,
                               const yard_audit_row& au, const yard_notice_row& no,
-                              const yard_device_row& dev, void* ctx) {
+                              const yard_device_row& dev, const yard_outbox_row& ob, void* ctx) {
   { t.commit(err) } -> std::same_as<yard_rc>;
   { t.rollback() } -> std::same_as<void>;
   { t.recordGet(s, yard_record_fn{}, ctx, err) } -> std::same_as<yard_rc>;
@@ -177,6 +177,10 @@ concept StorageTxn = requires(T t, const char* s, int64_t i, int32_t n, int64_t&
   { t.deviceList(yard_device_fn{}, ctx, err) } -> std::same_as<yard_rc>;
   { t.metaGet(s, yard_text_fn{}, ctx, err) } -> std::same_as<yard_rc>;
   { t.metaPut(s, s, err) } -> std::same_as<yard_rc>;
+  { t.outboxPut(ob, err) } -> std::same_as<yard_rc>;
+  { t.outboxList(n, yard_outbox_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.outboxDone(s, s, err) } -> std::same_as<yard_rc>;
+  { t.outboxStats(out, out, err) } -> std::same_as<yard_rc>;
 };
 
 template <typename S, typename T>
@@ -341,6 +345,26 @@ class StorageTable {
         h, err, [&](T& t) { return t.metaPut(key, value, err); }, key, value);
   }
 
+  static yard_rc outboxPut(yard_txn* h, const yard_outbox_row* row, yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.outboxPut(*row, err); }, row);
+  }
+  static yard_rc outboxList(yard_txn* h, int32_t limit, yard_outbox_fn fn, void* ctx,
+                            yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.outboxList(limit, fn, ctx, err); }, fn);
+  }
+  static yard_rc outboxDone(yard_txn* h, const char* record_id, const char* stamp,
+                            yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.outboxDone(record_id, stamp, err); }, record_id, stamp);
+  }
+  static yard_rc outboxStats(yard_txn* h, int64_t* count, int64_t* oldest,
+                             yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.outboxStats(*count, *oldest, err); }, count, oldest);
+  }
+
   static constexpr yard_storage_api kApi{
       .struct_size = sizeof(yard_storage_api),
       .open = &open,
@@ -369,6 +393,10 @@ class StorageTable {
       .device_list = &deviceList,
       .meta_get = &metaGet,
       .meta_put = &metaPut,
+      .outbox_put = &outboxPut,
+      .outbox_list = &outboxList,
+      .outbox_done = &outboxDone,
+      .outbox_stats = &outboxStats,
   };
 };
 

@@ -16,7 +16,7 @@ namespace {
 // the last v1.0 member so they stay right when a later minor appends members.
 constexpr size_t kDescriptorV1_0 = offsetof(yard_plugin, reserved) + sizeof(yard_plugin::reserved);
 constexpr size_t kStorageTableV1_0 =
-    offsetof(yard_storage_api, meta_put) + sizeof(yard_storage_api::meta_put);
+    offsetof(yard_storage_api, outbox_stats) + sizeof(yard_storage_api::outbox_stats);
 constexpr size_t kTransportTableV1_0 =
     offsetof(yard_transport_api, blob_fetch) + sizeof(yard_transport_api::blob_fetch);
 // Enough to read struct_size, abi_major and abi_minor, which every version starts with.
@@ -59,6 +59,10 @@ constexpr TableSlot kStorageSlots[] = {
     YARD_SLOT(device_list),
     YARD_SLOT(meta_get),
     YARD_SLOT(meta_put),
+    YARD_SLOT(outbox_put),
+    YARD_SLOT(outbox_list),
+    YARD_SLOT(outbox_done),
+    YARD_SLOT(outbox_stats),
 };
 #undef YARD_SLOT
 // The blob_* slots may be NULL (a transport that cannot carry attachments); these may not.

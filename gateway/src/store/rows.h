@@ -38,4 +38,14 @@ struct DeviceRow {
   std::string state_doc = "{}";
 };
 
+struct OutboxRow {
+  std::string record_id, stamp, base;
+  int64_t at_ms = 0;
+};
+
+struct OutboxStats {
+  int64_t count = 0;
+  int64_t oldest_at_ms = 0;  // 0 when the outbox is empty
+};
+
 }  // namespace yard::store

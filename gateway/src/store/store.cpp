@@ -27,6 +27,9 @@ DeviceRow copy(const yard_device_row& r) {
   return DeviceRow{text(r.id),         text(r.site),   text(r.operator_id), r.node != 0,
                    text(r.token_hash), r.revoked != 0, r.created_ms,        text(r.state_doc)};
 }
+OutboxRow copy(const yard_outbox_row& r) {
+  return OutboxRow{text(r.record_id), text(r.stamp), text(r.base), r.at_ms};
+}
 std::string copy(const char* s) { return text(s); }
 
 // Row callbacks run inside the plugin's call, so they must not throw through it: a failure while
@@ -79,6 +82,17 @@ Status toStatus(yard_rc rc, const yard_error& err, const char* op) {
 }
 
 Status finished() { return Status::invalid("storage: the transaction is already finished"); }
+
+// The ABI's strings end at the first NUL, so "dev-a\0x" would reach the plugin as "dev-a" and
+// act on another row. No stored key can contain a NUL: a lookup by such a key finds nothing
+// and a write of one is refused.
+template <typename... Strings>
+bool hasNul(const Strings&... s) {
+  return ((s.find('\0') != std::string::npos) || ...);
+}
+Status nulRefused(const char* op) {
+  return Status::invalid(std::string("storage ") + op + ": a text field contains a NUL byte");
+}
 
 // Runs a lookup that yields at most one row: NOT_FOUND becomes an empty optional.
 template <typename Row, typename CRow, typename Call>
@@ -142,6 +156,7 @@ Status Txn::commit() {
 
 Result<std::optional<RecordRow>> Txn::getRecord(const std::string& id) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(id)) return std::optional<RecordRow>();
   return lookupOne<RecordRow, const yard_record_row*>(
       "record_get", [&](yard_record_fn fn, void* ctx, yard_error* err) {
         return api_->record_get(txn_, id.c_str(), fn, ctx, err);
@@ -150,6 +165,7 @@ Result<std::optional<RecordRow>> Txn::getRecord(const std::string& id) {
 
 Result<int64_t> Txn::putRecord(const RecordRow& row) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(row.id, row.site, row.type, row.stamp, row.doc)) return nulRefused("record_put");
   const yard_record_row c{row.id.c_str(), row.site.c_str(), row.type.c_str(), row.stamp.c_str(), 0,
                           row.doc.c_str()};
   int64_t seq = 0;
@@ -179,6 +195,7 @@ Result<int64_t> Txn::countRecords() {
 
 Result<std::optional<WriteRow>> Txn::getWrite(const std::string& write_id) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(write_id)) return std::optional<WriteRow>();
   return lookupOne<WriteRow, const yard_write_row*>(
       "write_get", [&](yard_write_fn fn, void* ctx, yard_error* err) {
         return api_->write_get(txn_, write_id.c_str(), fn, ctx, err);
@@ -187,6 +204,7 @@ Result<std::optional<WriteRow>> Txn::getWrite(const std::string& write_id) {
 
 Status Txn::putWrite(const WriteRow& row) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(row.write_id, row.record_id, row.stamp)) return nulRefused("write_put");
   const yard_write_row c{row.write_id.c_str(), row.record_id.c_str(), row.stamp.c_str()};
   yard_error err{};
   return toStatus(api_->write_put(txn_, &c, &err), err, "write_put");
@@ -194,6 +212,8 @@ Status Txn::putWrite(const WriteRow& row) {
 
 Result<int64_t> Txn::addAudit(const AuditRow& row) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(row.record_id, row.write_id, row.lost_doc, row.kept_doc))
+    return nulRefused("audit_add");
   const yard_audit_row c{0,
                          row.record_id.c_str(),
                          row.write_id.c_str(),
@@ -232,6 +252,7 @@ Status Txn::markRestored(int64_t audit_id) {
 
 Status Txn::addNotice(const NoticeRow& row) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(row.notice_id, row.device, row.record_id, row.doc)) return nulRefused("notice_add");
   const yard_notice_row c{row.notice_id.c_str(), row.device.c_str(), row.record_id.c_str(),
                           row.doc.c_str(), row.at_ms};
   yard_error err{};
@@ -240,6 +261,7 @@ Status Txn::addNotice(const NoticeRow& row) {
 
 Result<std::vector<NoticeRow>> Txn::listNotices(const std::string& device, int limit) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(device)) return std::vector<NoticeRow>();
   return lookupAll<NoticeRow, const yard_notice_row*>(
       "notice_list", [&](yard_notice_fn fn, void* ctx, yard_error* err) {
         return api_->notice_list(txn_, device.c_str(), limit, fn, ctx, err);
@@ -248,6 +270,7 @@ Result<std::vector<NoticeRow>> Txn::listNotices(const std::string& device, int l
 
 Status Txn::ackNotice(const std::string& device, const std::string& notice_id) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(device, notice_id)) return Status::ok();  // an unknown notice: a no-op
   yard_error err{};
   return toStatus(api_->notice_ack(txn_, device.c_str(), notice_id.c_str(), &err), err,
                   "notice_ack");
@@ -255,6 +278,8 @@ Status Txn::ackNotice(const std::string& device, const std::string& notice_id) {
 
 Status Txn::putDevice(const DeviceRow& row) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(row.id, row.site, row.operator_id, row.token_hash, row.state_doc))
+    return nulRefused("device_put");
   const yard_device_row c{row.id.c_str(),   row.site.c_str(),       row.operator_id.c_str(),
                           row.node ? 1 : 0, row.token_hash.c_str(), row.revoked ? 1 : 0,
                           row.created_ms,   row.state_doc.c_str()};
@@ -264,6 +289,7 @@ Status Txn::putDevice(const DeviceRow& row) {
 
 Result<std::optional<DeviceRow>> Txn::getDevice(const std::string& id) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(id)) return std::optional<DeviceRow>();
   return lookupOne<DeviceRow, const yard_device_row*>(
       "device_get", [&](yard_device_fn fn, void* ctx, yard_error* err) {
         return api_->device_get(txn_, id.c_str(), fn, ctx, err);
@@ -272,6 +298,7 @@ Result<std::optional<DeviceRow>> Txn::getDevice(const std::string& id) {
 
 Result<std::optional<DeviceRow>> Txn::deviceByToken(const std::string& token_hash) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(token_hash)) return std::optional<DeviceRow>();
   return lookupOne<DeviceRow, const yard_device_row*>(
       "device_by_token", [&](yard_device_fn fn, void* ctx, yard_error* err) {
         return api_->device_by_token(txn_, token_hash.c_str(), fn, ctx, err);
@@ -288,6 +315,7 @@ Result<std::vector<DeviceRow>> Txn::listDevices() {
 
 Result<std::optional<std::string>> Txn::getMeta(const std::string& key) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(key)) return std::optional<std::string>();
   return lookupOne<std::string, const char*>(
       "meta_get", [&](yard_text_fn fn, void* ctx, yard_error* err) {
         return api_->meta_get(txn_, key.c_str(), fn, ctx, err);
@@ -296,8 +324,42 @@ Result<std::optional<std::string>> Txn::getMeta(const std::string& key) {
 
 Status Txn::putMeta(const std::string& key, const std::string& value) {
   if (txn_ == nullptr) return finished();
+  if (hasNul(key, value)) return nulRefused("meta_put");
   yard_error err{};
   return toStatus(api_->meta_put(txn_, key.c_str(), value.c_str(), &err), err, "meta_put");
+}
+
+Status Txn::putOutbox(const OutboxRow& row) {
+  if (txn_ == nullptr) return finished();
+  if (hasNul(row.record_id, row.stamp, row.base)) return nulRefused("outbox_put");
+  const yard_outbox_row c{row.record_id.c_str(), row.stamp.c_str(), row.base.c_str(), row.at_ms};
+  yard_error err{};
+  return toStatus(api_->outbox_put(txn_, &c, &err), err, "outbox_put");
+}
+
+Result<std::vector<OutboxRow>> Txn::listOutbox(int limit) {
+  if (txn_ == nullptr) return finished();
+  return lookupAll<OutboxRow, const yard_outbox_row*>(
+      "outbox_list", [&](yard_outbox_fn fn, void* ctx, yard_error* err) {
+        return api_->outbox_list(txn_, limit, fn, ctx, err);
+      });
+}
+
+Status Txn::outboxDone(const std::string& record_id, const std::string& stamp) {
+  if (txn_ == nullptr) return finished();
+  if (hasNul(record_id, stamp)) return Status::ok();  // an absent row: a no-op
+  yard_error err{};
+  return toStatus(api_->outbox_done(txn_, record_id.c_str(), stamp.c_str(), &err), err,
+                  "outbox_done");
+}
+
+Result<OutboxStats> Txn::outboxStats() {
+  if (txn_ == nullptr) return finished();
+  OutboxStats stats;
+  yard_error err{};
+  yard_rc rc = api_->outbox_stats(txn_, &stats.count, &stats.oldest_at_ms, &err);
+  if (rc != YARD_OK) return toStatus(rc, err, "outbox_stats");
+  return stats;
 }
 
 // ---- Store --------------------------------------------------------------------------------
@@ -333,6 +395,7 @@ Status Store::check() {
 }
 
 Status Store::backup(const std::string& path) {
+  if (hasNul(path)) return nulRefused("backup");
   yard_error err{};
   return toStatus(api_->backup(store_, path.c_str(), &err), err, "backup");
 }

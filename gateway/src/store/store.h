@@ -16,6 +16,8 @@ namespace yard::store {
 
 // One transaction on the storage plugin. Rolls back on destruction unless committed. Used from
 // one thread at a time. Every call after a failed one may fail too; callers abandon the txn.
+// Text cannot hold a NUL byte (the ABI's strings end there): a lookup by such a key finds
+// nothing, an ack or outboxDone of one is a no-op, and a write holding one is kInvalid.
 class Txn {
  public:
   Txn(Txn&&) noexcept;
@@ -51,6 +53,14 @@ class Txn {
 
   Result<std::optional<std::string>> getMeta(const std::string& key);
   Status putMeta(const std::string& key, const std::string& value);
+
+  // The versions waiting to go upstream, queued in the transaction that wrote them.
+  // putOutbox is idempotent on (record_id, stamp); listOutbox gives the oldest first;
+  // outboxDone removes one (absent: no-op).
+  Status putOutbox(const OutboxRow& row);
+  Result<std::vector<OutboxRow>> listOutbox(int limit);
+  Status outboxDone(const std::string& record_id, const std::string& stamp);
+  Result<OutboxStats> outboxStats();
 
   // Durable on ok. The txn is finished whatever the outcome.
   Status commit();
