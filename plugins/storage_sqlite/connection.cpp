@@ -39,10 +39,14 @@ yard_rc Connection::open(const ConnectionOptions& options, Role role,
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   // synchronous=FULL: in WAL mode every COMMIT fsyncs the WAL before returning, which is what
   // "commit returned OK means durable" needs. mmap_size=0 keeps RSS to the bounded page cache.
-  const std::string pragmas = "PRAGMA cache_size = -" + std::to_string(options.cache_kib) +
-                              "; PRAGMA mmap_size = 0; PRAGMA synchronous = FULL;"
-                              " PRAGMA trusted_schema = OFF;" +
-                              (role == Role::kReader ? " PRAGMA query_only = 1;" : "");
+  const std::string pragmas =
+      "PRAGMA cache_size = -" + std::to_string(options.cache_kib) +
+      "; PRAGMA mmap_size = 0; PRAGMA synchronous = FULL;"
+      " PRAGMA trusted_schema = OFF;" +
+      (role == Role::kReader ? " PRAGMA query_only = 1;"
+                             // Checkpoints keep the WAL near 4 MiB; this trims the file
+                             // back after a long reader made it grow past 64 MiB.
+                             : " PRAGMA journal_size_limit = 67108864;");
   if (yard_rc rc = conn->exec(pragmas.c_str(), err); rc != YARD_OK) return rc;
   out = std::move(conn);
   return YARD_OK;

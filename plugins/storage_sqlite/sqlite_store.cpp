@@ -148,9 +148,6 @@ yard_rc SqliteStore::open(const sdk::Host& host, std::unique_ptr<SqliteStore>& o
     return fail(err, YARD_PERMANENT,
                 options.path + ": cannot switch to WAL journal mode (got '" + joined(rows) +
                     "'); is the file on a network filesystem?");
-  // Checkpoints keep the WAL near 4 MiB; this trims it back when one grew past 64 MiB.
-  if (yard_rc rc = writer->exec("PRAGMA journal_size_limit = 67108864", err); rc != YARD_OK)
-    return rc;
 
   bool created = false;
   if (yard_rc rc = migrate(*writer, host, created, err); rc != YARD_OK) return rc;
