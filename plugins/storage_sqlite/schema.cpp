@@ -61,16 +61,14 @@ CREATE TABLE devices(
   state_doc TEXT NOT NULL) STRICT;
 CREATE UNIQUE INDEX devices_token ON devices(token_hash) WHERE token_hash <> '';
 )sql",
-    // 2: the outbox of versions to push upstream. n is the queue order; a version is queued
-    // once however often the batch that wrote it is retried.
+    // 2: the outbox of records to push upstream, one row per record. n is the queue order.
     R"sql(
 CREATE TABLE outbox(
   n INTEGER PRIMARY KEY,
-  record_id TEXT NOT NULL,
+  record_id TEXT NOT NULL UNIQUE,
   stamp TEXT NOT NULL,
   base TEXT NOT NULL,
-  at_ms INTEGER NOT NULL,
-  UNIQUE(record_id, stamp)) STRICT;
+  at_ms INTEGER NOT NULL) STRICT;
 )sql",
 };
 

@@ -77,9 +77,10 @@ constexpr const char* kSql[kStmtCount] = {
     // kMetaPut
     "INSERT INTO meta(key, value) VALUES(?1, ?2) "
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    // kOutboxPut: the same version queued twice (a retried batch) keeps its first place.
+    // kOutboxPut: a newer version of a queued record takes the row over but keeps its place,
+    // its base (what upstream last knew) and its queue time.
     "INSERT INTO outbox(record_id, stamp, base, at_ms) VALUES(?1, ?2, ?3, ?4) "
-    "ON CONFLICT(record_id, stamp) DO NOTHING",
+    "ON CONFLICT(record_id) DO UPDATE SET stamp = excluded.stamp",
     // kOutboxList: n is the insertion order.
     "SELECT record_id, stamp, base, at_ms FROM outbox ORDER BY n LIMIT ?1",
     // kOutboxDone

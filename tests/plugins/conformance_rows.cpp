@@ -302,7 +302,7 @@ void outbox(StorageBackend& b) {
   YARD_REQUIRE_OK(txn.putOutbox({"r-2", "s1", "", 300}));
   YARD_REQUIRE_OK(txn.putOutbox({"r-1", "s1", "s0", 100}));
   YARD_REQUIRE_OK(txn.putOutbox({"r-2", "s2", "s1", 400}));  // a newer version of r-2
-  YARD_REQUIRE_OK(txn.putOutbox({"r-2", "s1", "", 999}));    // a repeat: no second row
+  YARD_REQUIRE_OK(txn.putOutbox({"r-3", "s1", "", 500}));
   YARD_REQUIRE_OK(txn.commit());
 
   auto keys = [&](int limit) {
@@ -312,15 +312,16 @@ void outbox(StorageBackend& b) {
       out.push_back(r.record_id + "@" + r.stamp);
     return out;
   };
-  // Queue order: the order the versions were put, whatever their stamps or times.
-  CHECK(keys(10) == std::vector<std::string>{"r-2@s1", "r-1@s1", "r-2@s2"});
-  CHECK(keys(1) == std::vector<std::string>{"r-2@s1"});
+  // One row per record, in the order records were first queued; the newer version of r-2
+  // took over its row.
+  CHECK(keys(10) == std::vector<std::string>{"r-2@s2", "r-1@s1", "r-3@s1"});
+  CHECK(keys(1) == std::vector<std::string>{"r-2@s2"});
   {
     auto read = beginTxn(*s, false);
     auto rows = valueOf(read.listOutbox(10));
     REQUIRE(rows.size() == 3);
-    CHECK(rows[0].base.empty());
-    CHECK(rows[0].at_ms == 300);  // the first put's row was kept
+    CHECK(rows[0].base.empty());  // the base upstream knows: the first queued version's
+    CHECK(rows[0].at_ms == 300);  // and its queue time
     CHECK(rows[1].base == "s0");
     const store::OutboxStats stats = valueOf(read.outboxStats());
     CHECK(stats.count == 3);
@@ -330,15 +331,21 @@ void outbox(StorageBackend& b) {
   }
 
   auto done = beginTxn(*s, true);
-  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));
-  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));   // again: no-op
+  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));   // an answer for the superseded version: kept
+  YARD_REQUIRE_OK(done.outboxDone("r-3", "s1"));
+  YARD_REQUIRE_OK(done.outboxDone("r-3", "s1"));   // again: no-op
   YARD_REQUIRE_OK(done.outboxDone("r-9", "s1"));   // unknown: no-op
   YARD_REQUIRE_OK(done.outboxDone("r-1", "s-x"));  // other stamp: untouched
   YARD_REQUIRE_OK(done.commit());
-  CHECK(keys(10) == std::vector<std::string>{"r-1@s1", "r-2@s2"});
+  CHECK(keys(10) == std::vector<std::string>{"r-2@s2", "r-1@s1"});
+  {
+    auto more = beginTxn(*s, true);
+    YARD_REQUIRE_OK(more.outboxDone("r-2", "s2"));
+    YARD_REQUIRE_OK(more.commit());
+  }
   auto read = beginTxn(*s, false);
   const store::OutboxStats stats = valueOf(read.outboxStats());
-  CHECK(stats.count == 2);
+  CHECK(stats.count == 1);
   CHECK(stats.oldest_at_ms == 100);
 }
 

@@ -148,9 +148,9 @@ typedef struct yard_device_row {
   const char* state_doc; /* JSON the host keeps per device: last sync, pending, channel, skew */
 } yard_device_row;
 
-/* A local version waiting to be pushed upstream (DESIGN §7: the outbox is written in the same
- * transaction as the version itself, so nothing accepted is ever forgotten). One row per
- * (record_id, stamp). */
+/* A record whose local version must still be pushed upstream (DESIGN §7: the outbox is written
+ * in the same transaction as the version itself, so nothing accepted is ever forgotten). One row
+ * per record: sync is state reconciliation, so only a record's latest version is pushed. */
 typedef struct yard_outbox_row {
   const char* record_id;
   const char* stamp;
@@ -233,10 +233,12 @@ typedef struct yard_storage_api {
                       yard_error* err);
   yard_rc (*meta_put)(yard_txn* txn, const char* key, const char* value, yard_error* err);
 
-  /* Outbox. outbox_put is idempotent on (record_id, stamp): a repeat keeps the first row.
-   * outbox_list gives the oldest rows first. outbox_done removes the (record_id, stamp) row;
-   * removing an absent row is a no-op. outbox_stats gives the number of rows and the at_ms of
-   * the oldest one (0 when empty). */
+  /* Outbox. outbox_put queues a record; when the record is queued already, the row takes the
+   * new stamp but keeps its queue position, base and at_ms (upstream still knows the record as
+   * of that base). outbox_list gives rows in queue order. outbox_done removes the record's row
+   * only if it still has that stamp (a newer version queued meanwhile stays); removing an
+   * absent row is a no-op. outbox_stats gives the number of rows and the at_ms of the oldest
+   * one (0 when empty). */
   yard_rc (*outbox_put)(yard_txn* txn, const yard_outbox_row* row, yard_error* err);
   yard_rc (*outbox_list)(yard_txn* txn, int32_t limit, yard_outbox_fn fn, void* ctx,
                          yard_error* err);

@@ -21,6 +21,9 @@
  *       return &d;
  *     }
  *
+ *   - TransportTable<T> and transportDescriptor<T>(): the same for a transport plugin, from one
+ *                       class (the attachment functions are optional).
+ *
  * Ownership: the yard_store handle is a heap-allocated S (created by S::open, deleted by close);
  * the yard_txn handle is a heap-allocated T (created by S::begin, deleted by commit or rollback
  * whatever they return, after calling T::commit or T::rollback). Row pointers handed to the
@@ -414,6 +417,108 @@ yard_plugin storageDescriptor(const char* name, const char* version,
                      version,
                      keys,
                      StorageTable<S, T>::get(),
+                     {}};
+}
+
+// What TransportTable needs from a transport plugin's class. blobHas/blobPush/blobFetch are
+// optional: a class without them gets NULL slots (a transport that cannot carry attachments).
+template <typename T>
+concept TransportPlugin = requires(T t, const Host& host, std::unique_ptr<T>& out,
+                                   const char* s, size_t n, yard_error* err, void* ctx) {
+  { T::open(host, out, err) } -> std::same_as<yard_rc>;
+  { t.sync(s, n, yard_text_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.probe(err) } -> std::same_as<yard_rc>;
+};
+
+template <typename T>
+concept TransportWithBlobs = requires(T t, const char* s, int64_t size, yard_error* err) {
+  { t.blobHas(s, err) } -> std::same_as<yard_rc>;
+  { t.blobPush(s, s, size, s, err) } -> std::same_as<yard_rc>;
+  { t.blobFetch(s, s, err) } -> std::same_as<yard_rc>;
+};
+
+// The yard_transport_api table for class T. The handle is a heap-allocated T (created by
+// T::open, deleted by close). Every call runs inside guard.
+template <typename T>
+  requires TransportPlugin<T>
+class TransportTable {
+ public:
+  static const yard_transport_api* get() noexcept { return &kApi; }
+
+ private:
+  static T* self(yard_transport* h) { return reinterpret_cast<T*>(h); }
+
+  static yard_rc open(const yard_host* host, yard_transport** out, yard_error* err) noexcept {
+    if (host == nullptr || out == nullptr) return fail(err, YARD_INVALID, "NULL argument");
+    *out = nullptr;
+    return guard(err, [&] {
+      std::unique_ptr<T> t;
+      yard_rc rc = T::open(Host(host), t, err);
+      if (rc == YARD_OK && !t) return fail(err, YARD_PERMANENT, "open returned no transport");
+      if (rc == YARD_OK) *out = reinterpret_cast<yard_transport*>(t.release());
+      return rc;
+    });
+  }
+  static void close(yard_transport* h) noexcept {
+    guard(nullptr, [&] { delete self(h); });
+  }
+  static yard_rc sync(yard_transport* h, const char* request, size_t len, yard_text_fn fn,
+                      void* ctx, yard_error* err) noexcept {
+    if (h == nullptr || request == nullptr || fn == nullptr)
+      return fail(err, YARD_INVALID, "NULL argument");
+    return guard(err, [&] { return self(h)->sync(request, len, fn, ctx, err); });
+  }
+  static yard_rc probe(yard_transport* h, yard_error* err) noexcept {
+    if (h == nullptr) return fail(err, YARD_INVALID, "NULL argument");
+    return guard(err, [&] { return self(h)->probe(err); });
+  }
+  static yard_rc blobHas(yard_transport* h, const char* sha, yard_error* err) noexcept {
+    if (h == nullptr || sha == nullptr) return fail(err, YARD_INVALID, "NULL argument");
+    return guard(err, [&] { return self(h)->blobHas(sha, err); });
+  }
+  static yard_rc blobPush(yard_transport* h, const char* sha, const char* path, int64_t size,
+                          const char* mime, yard_error* err) noexcept {
+    if (h == nullptr || sha == nullptr || path == nullptr || mime == nullptr)
+      return fail(err, YARD_INVALID, "NULL argument");
+    return guard(err, [&] { return self(h)->blobPush(sha, path, size, mime, err); });
+  }
+  static yard_rc blobFetch(yard_transport* h, const char* sha, const char* dest,
+                           yard_error* err) noexcept {
+    if (h == nullptr || sha == nullptr || dest == nullptr)
+      return fail(err, YARD_INVALID, "NULL argument");
+    return guard(err, [&] { return self(h)->blobFetch(sha, dest, err); });
+  }
+
+  static constexpr yard_transport_api makeApi() noexcept {
+    yard_transport_api api{};
+    api.struct_size = sizeof(yard_transport_api);
+    api.open = &open;
+    api.close = &close;
+    api.sync = &sync;
+    api.probe = &probe;
+    if constexpr (TransportWithBlobs<T>) {
+      api.blob_has = &blobHas;
+      api.blob_push = &blobPush;
+      api.blob_fetch = &blobFetch;
+    }
+    return api;
+  }
+  static constexpr yard_transport_api kApi = makeApi();
+};
+
+// The descriptor of a transport plugin built from class T (see TransportPlugin).
+template <typename T>
+  requires TransportPlugin<T>
+yard_plugin transportDescriptor(const char* name, const char* version,
+                                const char* const* keys) noexcept {
+  return yard_plugin{sizeof(yard_plugin),
+                     YARD_ABI_MAJOR,
+                     YARD_ABI_MINOR,
+                     YARD_KIND_TRANSPORT,
+                     name,
+                     version,
+                     keys,
+                     TransportTable<T>::get(),
                      {}};
 }
 

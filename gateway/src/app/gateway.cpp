@@ -10,6 +10,7 @@
 
 #include "auth/admin_token.h"
 #include "plugin/plugin_loader.h"
+#include "upstream/outbox_seed.h"
 
 namespace yard::app {
 namespace {
@@ -64,6 +65,7 @@ Status Gateway::start() {
                               config_.upstream.transport != "none"};
   sync_ = std::make_unique<sync::SyncService>(identity, *store_, *writer_, types_, *clock_,
                                               activity_);
+  if (Status s = startUpstream(); !s.isOk()) return s;
   return startHttp();
 }
 
@@ -102,13 +104,58 @@ Status Gateway::checkNodeIdentity() {
   return txn->commit();
 }
 
+Status Gateway::startUpstream() {
+  if (config_.upstream.transport == "none") return Status::ok();
+  auto loaded =
+      plugin::loadPlugin(config_.plugins.dir, YARD_KIND_TRANSPORT, config_.upstream.transport);
+  if (!loaded.isOk()) return loaded.status();
+  std::map<std::string, std::string> options;
+  const auto& u = config_.upstream;
+  for (const auto& [key, value] :
+       std::map<std::string, std::string>{{"url", u.url},
+                                          {"token_file", u.token_file},
+                                          {"ca_file", u.ca_file},
+                                          {"client_cert", u.client_cert},
+                                          {"client_key", u.client_key},
+                                          {"timeout_s", std::to_string(u.timeout_s)},
+                                          {"device", u.device},
+                                          {"site", config_.node.site}}) {
+    const auto& allowed = loaded->config_keys;
+    if (value.empty() || std::find(allowed.begin(), allowed.end(), key) == allowed.end()) continue;
+    options[key] = value;
+  }
+  transport_host_ = std::make_unique<plugin::PluginHost>("transport." + u.transport, options,
+                                                         config_.node.data_dir);
+  auto transport = upstream::Transport::open(loaded.value(), *transport_host_);
+  if (!transport.isOk()) return transport.status();
+  transport_ = std::move(transport.value());
+  if (Status s = upstream::seedOutbox(*store_, *writer_, clock_->wallMs()); !s.isOk()) return s;
+
+  auto round = std::make_unique<upstream::UpstreamRound>(sync_->node(), u.device, *store_,
+                                                         *writer_, *clock_, *transport_);
+  upstream::UpstreamLoop::Options options_loop;
+  options_loop.interval_ms = int64_t{u.interval_s} * 1000;
+  upstream_ = std::make_unique<upstream::UpstreamLoop>(std::move(round), *transport_, options_loop);
+  sync_->addChangeListener([loop = upstream_.get()](const std::vector<core::Record>&) {
+    loop->localWrite();
+  });
+  upstream_->start();
+  spdlog::info("[upstream] {} to {} as device {}", u.transport, u.url, u.device);
+  return Status::ok();
+}
+
 Status Gateway::startHttp() {
   auto admin_hash = auth::loadOrCreateAdminToken(config_.admin.token_file);
   if (!admin_hash.isOk()) return admin_hash.status();
 
   api_ = std::make_unique<http::ApiServices>(http::ApiServices{
       *sync_, *devices_, activity_, [this] { return statusJson(); },
-      [] { return Status::conflict("no upstream is configured ([upstream] transport = none)"); }});
+      [this] {
+        if (!upstream_)
+          return Status::conflict("no upstream is configured ([upstream] transport = none)");
+        upstream_->syncNow();
+        return Status::ok();
+      }});
   Poco::SharedPtr<http::Router> router(new http::Router(
       *devices_, admin_hash.value(), static_cast<size_t>(config_.http.max_request_bytes)));
   http::addSyncRoutes(*router, *api_);
@@ -133,7 +180,12 @@ void Gateway::stop() {
     http_->stop();
     http_.reset();
   }
+  if (upstream_) {
+    upstream_->stop();
+    upstream_.reset();
+  }
   if (writer_) writer_->stop();
+  transport_.reset();
   sync_.reset();
   devices_.reset();
   writer_.reset();
@@ -164,8 +216,18 @@ core::Json Gateway::statusJson() {
     }
     status["storage"] = storage;
   }
-  status["upstream"] = core::Json{{"transport", config_.upstream.transport},
-                                  {"link", config_.upstream.transport == "none" ? "none" : "down"}};
+  core::Json upstream = upstream_ ? upstream_->stateJson() : core::Json{{"link", "none"}};
+  upstream["transport"] = config_.upstream.transport;
+  if (store_) {
+    if (auto txn = store_->begin(false); txn.isOk()) {
+      if (auto stats = txn->outboxStats(); stats.isOk()) {
+        upstream["pending"] = stats->count;
+        upstream["oldest_pending_age_ms"] =
+            stats->count ? sync::systemNowMs() - stats->oldest_at_ms : 0;
+      }
+    }
+  }
+  status["upstream"] = upstream;
   if (writer_)
     status["commits"] = core::Json{{"groups", writer_->groupsCommitted()},
                                    {"batches", writer_->jobsCommitted()}};

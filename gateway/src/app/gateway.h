@@ -15,6 +15,8 @@
 #include "sync/device_activity.h"
 #include "sync/node_clock.h"
 #include "sync/sync_service.h"
+#include "upstream/transport.h"
+#include "upstream/upstream_loop.h"
 
 namespace yard::app {
 
@@ -39,6 +41,7 @@ class Gateway {
   Status openStore();
   Status checkNodeIdentity();
   Status startHttp();
+  Status startUpstream();
 
   config::Config config_;
   int64_t started_ms_ = 0;
@@ -50,6 +53,9 @@ class Gateway {
   std::unique_ptr<sync::CommitQueue> writer_;
   std::unique_ptr<auth::DeviceRegistry> devices_;
   std::unique_ptr<sync::SyncService> sync_;
+  std::unique_ptr<plugin::PluginHost> transport_host_;
+  std::unique_ptr<upstream::Transport> transport_;
+  std::unique_ptr<upstream::UpstreamLoop> upstream_;
   std::unique_ptr<http::ApiServices> api_;
   std::unique_ptr<http::HttpServer> http_;
 };

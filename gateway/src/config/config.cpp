@@ -111,6 +111,8 @@ const std::map<std::string, Setter>& schema() {
       {"upstream.url", textKey(&C::upstream, &C::Upstream::url)},
       {"upstream.token_file", textKey(&C::upstream, &C::Upstream::token_file)},
       {"upstream.interval_s", intKey(&C::upstream, &C::Upstream::interval_s, 1, 86400)},
+      {"upstream.timeout_s", intKey(&C::upstream, &C::Upstream::timeout_s, 1, 600)},
+      {"upstream.device", textKey(&C::upstream, &C::Upstream::device)},
       {"upstream.ca_file", textKey(&C::upstream, &C::Upstream::ca_file)},
       {"upstream.client_cert", textKey(&C::upstream, &C::Upstream::client_cert)},
       {"upstream.client_key", textKey(&C::upstream, &C::Upstream::client_key)},
@@ -200,6 +202,7 @@ Result<Config> loadConfig(const std::string& path, const std::string& prefix) {
   if (config.node.record_types.empty())
     config.node.record_types = prefix + "/share/yard-gateway/record-types";
   if (config.plugins.dir.empty()) config.plugins.dir = prefix + "/lib/yard-gateway/plugins";
+  if (config.upstream.device.empty()) config.upstream.device = config.node.id;
   if (config.admin.token_file.empty())
     config.admin.token_file = config.node.data_dir + "/admin.token";
   if (config.http.tls_cert.empty() != config.http.tls_key.empty())

@@ -37,7 +37,9 @@ struct Config {
   struct Upstream {
     std::string transport = "none";  // none | https | mqtt
     std::string url, token_file, ca_file, client_cert, client_key;
+    std::string device;  // this node's device id at its upstream; default: [node] id
     int interval_s = 60;
+    int timeout_s = 30;
   } upstream;
   struct Mqtt {
     bool enabled = false;

@@ -54,9 +54,9 @@ class Txn {
   Result<std::optional<std::string>> getMeta(const std::string& key);
   Status putMeta(const std::string& key, const std::string& value);
 
-  // The versions waiting to go upstream, queued in the transaction that wrote them.
-  // putOutbox is idempotent on (record_id, stamp); listOutbox gives the oldest first;
-  // outboxDone removes one (absent: no-op).
+  // The records waiting to go upstream, queued in the transaction that wrote them (semantics of
+  // yard_storage_api.outbox_*): one row per record; a newer version takes over a queued row but
+  // keeps its place, base and time; outboxDone removes the row only if it has that stamp.
   Status putOutbox(const OutboxRow& row);
   Result<std::vector<OutboxRow>> listOutbox(int limit);
   Status outboxDone(const std::string& record_id, const std::string& stamp);

@@ -74,6 +74,12 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
   auto canonical = loadRecord(txn, write.version.id);
   if (!canonical.isOk()) return canonical.status();
   const Record* current = canonical->has_value() ? &**canonical : nullptr;
+  if (current && current->site != caller.site) {
+    // Never show, or let anyone touch, another site's record through a guessed or leaked id.
+    result.status = WriteStatus::kRejected;
+    result.reason = "this record belongs to another site";
+    return Status::ok();
+  }
   result.record = canonical.value();
 
   auto known = txn.getWrite(write.write_id);
@@ -135,6 +141,12 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
   }
   if (Status s = storeRecord(txn, next); !s.isOk()) return s;
   if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
+  if (node_.has_upstream) {
+    // Upstream knows the record as of the base the first unsent version was made from; the
+    // store keeps that base when a later local version replaces an unsent one.
+    if (Status s = txn.putOutbox({next.id, next.stamp, next.base, clock_.wallMs()}); !s.isOk())
+      return s;
+  }
   result.record = next;
   result.new_version = true;
   return Status::ok();

@@ -200,6 +200,7 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
     restored.write_id = "restore-" + std::to_string(audit_id);
     restored.stamp = clock_.next().encode();
     restored.origin.node = node_.node_id;
+    restored.base = current ? current->stamp : "";
     if (const auto* type = types_.find(restored.type)) {
       if (auto why = type->checkTransition(current, restored)) {
         refusal = Status::conflict("cannot restore: " + *why);
@@ -220,6 +221,11 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
     if (Status p = storeRecord(txn, restored); !p.isOk()) return p;
     if (Status w = txn.putWrite({restored.write_id, record_id, restored.stamp}); !w.isOk())
       return w;
+    if (node_.has_upstream) {
+      const std::string base = current ? current->stamp : "";
+      if (Status o = txn.putOutbox({record_id, restored.stamp, base, clock_.wallMs()}); !o.isOk())
+        return o;
+    }
     if (Status m = txn.markRestored(audit_id); !m.isOk()) return m;
     core::Record author = lost.value();  // notify under the lost version's own stamp origin
     return notifyAuthor(txn, node_, clock_.wallMs(), author, "restored", "s-" + restored.write_id,
