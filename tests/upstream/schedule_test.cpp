@@ -68,3 +68,18 @@ TEST_CASE("schedule: more pending runs the next round at once; manual always doe
   s.manual(300);
   CHECK(s.due() == 300);
 }
+
+TEST_CASE("schedule: a trigger during a round runs another round right after it") {
+  RoundSchedule s(60000, 2000);
+  s.roundStarted();
+  s.manual(500);
+  s.roundFinished(800, true, false, 0);
+  CHECK(s.due() == 800);
+  s.roundStarted();
+  s.localWrite(900);  // debounced
+  s.roundFinished(1000, true, false, 0);
+  CHECK(s.due() == 2900);
+  s.roundStarted();
+  s.roundFinished(3000, true, false, 0);
+  CHECK(s.due() == 63000);
+}

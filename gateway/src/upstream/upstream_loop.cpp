@@ -105,6 +105,7 @@ void UpstreamLoop::loop() {
 void UpstreamLoop::runRound(std::unique_lock<std::mutex>& lock) {
   state_.syncing = true;
   state_.last_attempt_ms = sync::systemNowMs();
+  schedule_.roundStarted();
   lock.unlock();
   auto result = round_->run([this] {
     std::lock_guard guard(mu_);
