@@ -1,5 +1,7 @@
 #include "http/exchange.h"
 
+#include "core/json_limits.h"
+
 #include <Poco/DeflatingStream.h>
 #include <Poco/InflatingStream.h>
 #include <Poco/URI.h>
@@ -53,7 +55,14 @@ std::optional<core::Json> Exchange::jsonBody() {
     error(400, "bad_request", "the gzip body is corrupt");
     return std::nullopt;
   }
-  auto json = core::Json::parse(body, nullptr, false);
+  body_consumed_ = true;
+  bool too_deep = false;
+  auto json = core::parseUntrustedJson(body, too_deep);
+  if (too_deep) {
+    error(400, "bad_json",
+          "the body nests deeper than " + std::to_string(core::kMaxJsonDepth) + " levels");
+    return std::nullopt;
+  }
   if (json.is_discarded()) {
     error(400, "bad_json", "the body is not valid JSON");
     return std::nullopt;
@@ -61,11 +70,34 @@ std::optional<core::Json> Exchange::jsonBody() {
   return json;
 }
 
+void Exchange::settleUnreadBody() {
+  if (body_consumed_) return;
+  body_consumed_ = true;
+  // A body left unread would be parsed as the next request on this connection: a client's
+  // next request would fail, and behind a pooling proxy it is request smuggling. Small bodies
+  // are read and dropped so the connection stays usable; anything else closes it.
+  constexpr int64_t kDrainLimit = 1 << 20;
+  const bool chunked = request_.getChunkedTransferEncoding();
+  const int64_t length = request_.hasContentLength() ? request_.getContentLength64() : 0;
+  if (!chunked && length == 0) return;
+  if (!chunked && length > kDrainLimit) {
+    response_.setKeepAlive(false);
+    return;
+  }
+  std::istream& in = request_.stream();
+  char buffer[16384];
+  int64_t drained = 0;
+  while (drained <= kDrainLimit && (in.read(buffer, sizeof buffer) || in.gcount() > 0))
+    drained += in.gcount();
+  if (drained > kDrainLimit || in.bad()) response_.setKeepAlive(false);
+}
+
 void Exchange::replyText(int status, const std::string& content_type, const std::string& body) {
   replied_ = true;
-  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  settleUnreadBody();
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.setContentType(content_type);
-  response_.set("Cache-Control", "no-store");
+  if (!response_.has("Cache-Control")) response_.set("Cache-Control", "no-store");
   // Big pull pages go gzip'd to clients that ask (upstream transports do): on a one-bar WAN
   // the bytes cost more than the CPU.
   constexpr size_t kGzipFrom = 8 * 1024;
@@ -83,6 +115,13 @@ void Exchange::replyText(int status, const std::string& content_type, const std:
   response_.sendBuffer(body.data(), body.size());
 }
 
+void Exchange::replyFile(int status, const std::string& content_type, const std::string& path) {
+  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  if (!response_.has("Cache-Control")) response_.set("Cache-Control", "no-store");
+  response_.sendFile(path, content_type);
+  replied_ = true;
+}
+
 void Exchange::reply(int status, const core::Json& body) {
   replyText(status, "application/json", body.dump(-1, ' ', false,
                                                   core::Json::error_handler_t::replace));
@@ -90,8 +129,6 @@ void Exchange::reply(int status, const core::Json& body) {
 
 void Exchange::error(int status, const std::string& code, const std::string& message) {
   if (status == 401) response_.set("WWW-Authenticate", "Bearer");
-  // The unread rest of a refused body would be parsed as the next request: close instead.
-  if (status == 413 || status == 415) response_.setKeepAlive(false);
   reply(status, core::Json{{"error", code}, {"message", message}});
 }
 

@@ -40,7 +40,11 @@ class Exchange {
   std::optional<core::Json> jsonBody();
 
   void reply(int status, const core::Json& body);
+  // Sends Cache-Control: no-store unless the handler set a Cache-Control of its own.
   void replyText(int status, const std::string& content_type, const std::string& body);
+  // Streams the file at path as the body, with its length. Throws (nothing sent) if it cannot be
+  // opened.
+  void replyFile(int status, const std::string& content_type, const std::string& path);
   void error(int status, const std::string& code, const std::string& message);
   // Maps a Status to its HTTP status and error code.
   void error(const Status& status);
@@ -50,10 +54,13 @@ class Exchange {
   std::string query(const std::string& name, const std::string& fallback = "") const;
 
  private:
+  void settleUnreadBody();
+
   Poco::Net::HTTPServerRequest& request_;
   Poco::Net::HTTPServerResponse& response_;
   size_t max_body_bytes_;
   bool replied_ = false;
+  bool body_consumed_ = false;
 };
 
 }  // namespace yard::http

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string_view>
+
+#include "core/record.h"
+
+namespace yard::core {
+
+// The deepest nesting any request may carry. Records are flat forms with small nested parts
+// (a checklist, a damage list); 32 levels is far beyond them and far below what recursive code
+// (comparison, serialisation) can take without exhausting a thread's stack.
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses untrusted JSON text. Returns a discarded value (is_discarded()) when the text is not
+// JSON or nests deeper than kMaxJsonDepth; too_deep tells the two apart.
+Json parseUntrustedJson(std::string_view text, bool& too_deep);
+
+}  // namespace yard::core
