@@ -49,6 +49,14 @@ yard_rc HttpExchange::run(const std::string& body, yard_error* err) {
   } catch (const Poco::Net::CertificateValidationException& e) {
     t_.dropSession();
     return sdk::fail(err, YARD_PERMANENT, "upstream certificate refused: " + e.displayText());
+  } catch (const Poco::Net::SSLException& e) {
+    t_.dropSession();
+    // A failed verification needs an operator (wrong CA, expired or wrong-host certificate); a
+    // handshake cut short by the network is just the WAN.
+    const bool verification = e.displayText().find("certificate") != std::string::npos;
+    return sdk::fail(err, verification ? YARD_PERMANENT : YARD_RETRY,
+                     (verification ? "upstream certificate refused: " : "TLS failed: ") +
+                         e.displayText());
   } catch (const Poco::Exception& e) {
     t_.dropSession();
     return sdk::fail(err, YARD_RETRY, "upstream unreachable: " + e.displayText());
