@@ -2,10 +2,9 @@
 #include "https_transport.h"
 
 YARD_PLUGIN_EXPORT const yard_plugin* yard_plugin_entry(void) {
-  static const char* const keys[] = {"url",         "token_file", "ca_file", "client_cert",
+  static const char* const keys[] = {"url",        "token_file", "ca_file", "client_cert",
                                      "client_key", "timeout_s",  nullptr};
   static const yard_plugin descriptor =
-      yard::sdk::transportDescriptor<yard::transport_https::HttpsTransport>("https", "1.0.0",
-                                                                            keys);
+      yard::sdk::transportDescriptor<yard::transport_https::HttpsTransport>("https", "1.0.0", keys);
   return &descriptor;
 }

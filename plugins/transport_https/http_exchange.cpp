@@ -54,9 +54,9 @@ yard_rc HttpExchange::run(const std::string& body, yard_error* err) {
     // A failed verification needs an operator (wrong CA, expired or wrong-host certificate); a
     // handshake cut short by the network is just the WAN.
     const bool verification = e.displayText().find("certificate") != std::string::npos;
-    return sdk::fail(err, verification ? YARD_PERMANENT : YARD_RETRY,
-                     (verification ? "upstream certificate refused: " : "TLS failed: ") +
-                         e.displayText());
+    return sdk::fail(
+        err, verification ? YARD_PERMANENT : YARD_RETRY,
+        (verification ? "upstream certificate refused: " : "TLS failed: ") + e.displayText());
   } catch (const Poco::Exception& e) {
     t_.dropSession();
     return sdk::fail(err, YARD_RETRY, "upstream unreachable: " + e.displayText());

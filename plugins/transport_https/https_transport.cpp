@@ -12,7 +12,6 @@
 #include <fstream>
 #include <sstream>
 
-
 namespace yard::transport_https {
 namespace {
 
@@ -50,7 +49,10 @@ std::string gzip(const char* data, size_t len) {
 
 HttpsTransport::HttpsTransport(sdk::Host host, Poco::URI base, std::string token,
                                Poco::Net::Context::Ptr tls, int timeout_s)
-    : host_(host), base_(std::move(base)), token_(std::move(token)), tls_(tls),
+    : host_(host),
+      base_(std::move(base)),
+      token_(std::move(token)),
+      tls_(tls),
       timeout_s_(timeout_s) {}
 
 yard_rc HttpsTransport::open(const sdk::Host& host, std::unique_ptr<HttpsTransport>& out,
@@ -97,8 +99,8 @@ yard_rc HttpsTransport::open(const sdk::Host& host, std::unique_ptr<HttpsTranspo
 Poco::Net::HTTPClientSession& HttpsTransport::session() {
   if (!session_) {
     if (tls_)
-      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(base_.getHost(), base_.getPort(),
-                                                                 tls_);
+      session_ =
+          std::make_unique<Poco::Net::HTTPSClientSession>(base_.getHost(), base_.getPort(), tls_);
     else
       session_ = std::make_unique<Poco::Net::HTTPClientSession>(base_.getHost(), base_.getPort());
     session_->setTimeout(Poco::Timespan(timeout_s_, 0));

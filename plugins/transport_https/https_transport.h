@@ -17,8 +17,7 @@ namespace yard::transport_https {
 // (the yard-gateway server inflates them); responses are asked for gzip'd too.
 class HttpsTransport {
  public:
-  static yard_rc open(const sdk::Host& host, std::unique_ptr<HttpsTransport>& out,
-                      yard_error* err);
+  static yard_rc open(const sdk::Host& host, std::unique_ptr<HttpsTransport>& out, yard_error* err);
 
   yard_rc sync(const char* request, size_t len, yard_text_fn fn, void* ctx, yard_error* err);
   yard_rc probe(yard_error* err);

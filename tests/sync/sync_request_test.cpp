@@ -12,7 +12,10 @@ const Caller kPhone{"dev-7", "laredo", "op-1", false, "http"};
 const Caller kNode{"gw-laredo", "laredo", "", true, "http"};
 
 Json write(Json extra = Json::object()) {
-  Json w{{"write_id", "w-1"}, {"id", "r-1"}, {"type", "inspection"}, {"base", nullptr},
+  Json w{{"write_id", "w-1"},
+         {"id", "r-1"},
+         {"type", "inspection"},
+         {"base", nullptr},
          {"body", {{"status", "open"}}}};
   for (auto& [k, v] : extra.items()) w[k] = v;
   return w;
@@ -25,8 +28,8 @@ Json request(Json writes) {
 }  // namespace
 
 TEST_CASE("a well-formed request parses") {
-  auto r = parseSyncRequest(request(Json::array({write({{"client_time", "2026-11-24T10:02:11Z"}})})),
-                            kPhone);
+  auto r = parseSyncRequest(
+      request(Json::array({write({{"client_time", "2026-11-24T10:02:11Z"}})})), kPhone);
   REQUIRE(r.isOk());
   CHECK(r->device == "dev-7");
   CHECK(r->cursor == 0);
@@ -41,21 +44,19 @@ TEST_CASE("a well-formed request parses") {
 }
 
 TEST_CASE("a phone's stamp and origin are ignored") {
-  auto r = parseSyncRequest(
-      request(Json::array({write({{"stamp", "0001732456789012-0003-gw-evil"},
-                                  {"origin", {{"device", "someone-else"}}}})})),
-      kPhone);
+  auto r =
+      parseSyncRequest(request(Json::array({write({{"stamp", "0001732456789012-0003-gw-evil"},
+                                                   {"origin", {{"device", "someone-else"}}}})})),
+                       kPhone);
   REQUIRE(r.isOk());
   CHECK(r->writes[0].version.stamp.empty());
   CHECK(r->writes[0].version.origin.device == "dev-7");
 }
 
 TEST_CASE("a node's stamp and origin are kept") {
-  Json req = request(Json::array({write({{"stamp", "0001732456789012-0003-gw-laredo"},
-                                         {"origin",
-                                          {{"device", "dev-7"},
-                                           {"operator", "op-1"},
-                                           {"node", "gw-laredo"}}}})}));
+  Json req = request(Json::array(
+      {write({{"stamp", "0001732456789012-0003-gw-laredo"},
+              {"origin", {{"device", "dev-7"}, {"operator", "op-1"}, {"node", "gw-laredo"}}}})}));
   req["device"] = "gw-laredo";
   auto r = parseSyncRequest(req, kNode);
   REQUIRE(r.isOk());

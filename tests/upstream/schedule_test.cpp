@@ -13,14 +13,14 @@ TEST_CASE("backoff windows double up to the cap") {
     b.failure(0.5);
     windows.push_back(b.window());
   }
-  CHECK(windows == std::vector<int64_t>{500, 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000,
-                                        60000});
+  CHECK(windows ==
+        std::vector<int64_t>{500, 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000});
 }
 
 TEST_CASE("backoff waits are full-jitter draws inside the window, never zero") {
   Backoff b(1000, 8000);
   CHECK(b.failure(0.0) == 1);
-  CHECK(b.failure(0.5) == 1000);   // window 2000
+  CHECK(b.failure(0.5) == 1000);    // window 2000
   CHECK(b.failure(0.999) == 3996);  // window 4000
   b.success();
   CHECK(b.failures() == 0);

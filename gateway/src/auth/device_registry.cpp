@@ -24,8 +24,10 @@ DeviceRegistry::DeviceRegistry(store::Store& store, sync::CommitQueue& writer)
 
 Result<Enrolment> DeviceRegistry::enroll(const std::string& id, const std::string& site,
                                          const std::string& operator_id, bool node) {
-  if (!core::isValidId(id)) return Status::invalid("id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
-  if (!core::isValidId(site)) return Status::invalid("site must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
+  if (!core::isValidId(id))
+    return Status::invalid("id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
+  if (!core::isValidId(site))
+    return Status::invalid("site must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
   if (!operator_id.empty() && !core::isValidId(operator_id))
     return Status::invalid("operator must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
 

@@ -13,7 +13,7 @@ namespace yard::config {
 // gateway on the embedded defaults (SQLite, no upstream).
 struct Config {
   struct Node {
-    std::string id;         // default: "gw-" + host name
+    std::string id;  // default: "gw-" + host name
     std::string site = "default";
     std::string role = "gateway";  // gateway | hub
     std::string data_dir = "yard-data";

@@ -9,9 +9,9 @@ namespace yard::core {
 // has to keep the greater stamp; what it adds is the audit and the notice for its own device
 // whose version lost, which upstream cannot give (it does not know the phone).
 struct Adoption {
-  bool store = false;        // upstream's version becomes canonical here
-  bool audit_local = false;  // the local version it replaces lost a concurrent race: audit it
-  bool notify_local = false; // ... and tell its author, a device of this node
+  bool store = false;         // upstream's version becomes canonical here
+  bool audit_local = false;   // the local version it replaces lost a concurrent race: audit it
+  bool notify_local = false;  // ... and tell its author, a device of this node
 };
 
 // upstream: the version from upstream; local: this node's canonical version (nullptr: none);

@@ -15,7 +15,8 @@ std::string whoMade(const Record& r) {
 
 // where ("the gateway") at the start of a sentence.
 std::string sentenceStart(std::string where) {
-  if (!where.empty() && where[0] >= 'a' && where[0] <= 'z') where[0] = static_cast<char>(where[0] - 'a' + 'A');
+  if (!where.empty() && where[0] >= 'a' && where[0] <= 'z')
+    where[0] = static_cast<char>(where[0] - 'a' + 'A');
   return where;
 }
 
@@ -56,8 +57,9 @@ std::string conflictText(const Record& yours, const Record& kept, const std::str
   std::string received;
   if (auto stamp = Stamp::parse(kept.stamp)) received = " received " + localClock(stamp->ms);
   const std::string winner = whoMade(kept);
-  return "Your change to " + recordLabel(yours) + madeAt(yours) + " on this phone was replaced by " +
-         winner + "'s change" + received + "; " + where + " kept " + winner + "'s version.";
+  return "Your change to " + recordLabel(yours) + madeAt(yours) +
+         " on this phone was replaced by " + winner + "'s change" + received + "; " + where +
+         " kept " + winner + "'s version.";
 }
 
 std::string rejectedText(const Record& yours, const std::string& reason, const Record* kept,
@@ -70,8 +72,8 @@ std::string rejectedText(const Record& yours, const std::string& reason, const R
 }
 
 std::string restoredText(const Record& restored) {
-  return "An administrator restored your version of " + recordLabel(restored) +
-         madeAt(restored) + "; it is the current version again.";
+  return "An administrator restored your version of " + recordLabel(restored) + madeAt(restored) +
+         "; it is the current version again.";
 }
 
 std::string displacedByRestoreText(const Record& replaced, const Record& restored) {

@@ -50,8 +50,7 @@ Decision decide(const Record& incoming, const std::optional<std::string>& base,
   }
   // Record ids are global; a device of another site that learns one must not reach the record
   // through it, whatever the stamps say.
-  if (canonical->site != incoming.site)
-    return rejected("this record belongs to another site");
+  if (canonical->site != incoming.site) return rejected("this record belongs to another site");
   if (incoming.stamp == canonical->stamp) {
     // The very version that is canonical (a trusted node resending under a new write_id).
     Decision d;

@@ -16,11 +16,11 @@ std::string_view toString(WriteStatus status);
 // Pure data; the sync layer carries it out inside the batch's transaction.
 struct Decision {
   WriteStatus status = WriteStatus::kRejected;
-  std::string reason;             // plain language, for conflict and rejected
-  bool make_canonical = false;    // the incoming version becomes the canonical record
-  bool audit_incoming = false;    // the incoming version lost: keep it in the audit table
-  bool audit_canonical = false;   // a concurrent canonical version was overwritten: audit it
-  bool remember_write = false;    // remember write_id -> stamp (every stamped write)
+  std::string reason;                 // plain language, for conflict and rejected
+  bool make_canonical = false;        // the incoming version becomes the canonical record
+  bool audit_incoming = false;        // the incoming version lost: keep it in the audit table
+  bool audit_canonical = false;       // a concurrent canonical version was overwritten: audit it
+  bool remember_write = false;        // remember write_id -> stamp (every stamped write)
   bool keep_canonical_stamp = false;  // no new version: the write maps to the canonical stamp
 };
 

@@ -50,8 +50,8 @@ void addDevice(ApiServices& api, Exchange& ex) {
   const std::string op = b.contains("operator") && b["operator"].is_string()
                              ? b["operator"].get<std::string>()
                              : std::string();
-  auto enrolment = api.devices.enroll(b["id"].get<std::string>(), b["site"].get<std::string>(),
-                                      op, b.value("node", false));
+  auto enrolment = api.devices.enroll(b["id"].get<std::string>(), b["site"].get<std::string>(), op,
+                                      b.value("node", false));
   if (!enrolment.isOk()) {
     if (enrolment.status().code() == Code::kInvalid &&
         enrolment.status().message().find("already exists") != std::string::npos)
@@ -64,8 +64,8 @@ void addDevice(ApiServices& api, Exchange& ex) {
 }  // namespace
 
 void addAdminRoutes(Router& router, ApiServices& api) {
-  router.add({"POST", "/v1/admin/devices", Access::kAdmin,
-              [&api](Exchange& ex) { addDevice(api, ex); }});
+  router.add(
+      {"POST", "/v1/admin/devices", Access::kAdmin, [&api](Exchange& ex) { addDevice(api, ex); }});
 
   router.add({"GET", "/v1/admin/devices", Access::kAdmin, [&api](Exchange& ex) {
                 auto rows = api.devices.list();
@@ -98,8 +98,7 @@ void addAdminRoutes(Router& router, ApiServices& api) {
                 if (Status s = onlyFields(*body, {"audit_id"}); !s.isOk()) return ex.error(s);
                 if (!body->contains("audit_id") || !(*body)["audit_id"].is_number_integer())
                   return ex.error(400, "bad_request", "audit_id is a required integer");
-                auto record =
-                    api.sync.restore(ex.params["id"], (*body)["audit_id"].get<int64_t>());
+                auto record = api.sync.restore(ex.params["id"], (*body)["audit_id"].get<int64_t>());
                 if (!record.isOk()) return ex.error(record.status());
                 ex.reply(200, record.value());
               }});

@@ -42,8 +42,9 @@ std::optional<core::Json> Exchange::jsonBody() {
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
       body.append(buffer, static_cast<size_t>(in.gcount()));
       if (body.size() > max_body_bytes_) {
-        error(413, "too_large",
-              "the body is larger than max_request_bytes (" + std::to_string(max_body_bytes_) + ")");
+        error(
+            413, "too_large",
+            "the body is larger than max_request_bytes (" + std::to_string(max_body_bytes_) + ")");
         return std::nullopt;
       }
     }
@@ -123,8 +124,8 @@ void Exchange::replyFile(int status, const std::string& content_type, const std:
 }
 
 void Exchange::reply(int status, const core::Json& body) {
-  replyText(status, "application/json", body.dump(-1, ' ', false,
-                                                  core::Json::error_handler_t::replace));
+  replyText(status, "application/json",
+            body.dump(-1, ' ', false, core::Json::error_handler_t::replace));
 }
 
 void Exchange::error(int status, const std::string& code, const std::string& message) {

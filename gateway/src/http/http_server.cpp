@@ -20,9 +20,9 @@ Status HttpServer::start() {
     Poco::Net::SocketAddress address(options_.host, static_cast<Poco::UInt16>(options_.port));
     std::unique_ptr<Poco::Net::ServerSocket> socket;
     if (!options_.tls_cert.empty()) {
-      Poco::Net::Context::Ptr context = new Poco::Net::Context(
-          Poco::Net::Context::TLS_SERVER_USE, options_.tls_key, options_.tls_cert, "",
-          Poco::Net::Context::VERIFY_NONE);
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options_.tls_key,
+                                 options_.tls_cert, "", Poco::Net::Context::VERIFY_NONE);
       context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
       socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 128, context);
     } else {
@@ -57,8 +57,8 @@ void HttpServer::stop(int drain_timeout_ms) {
   while (router_->inFlight() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (router_->inFlight() > 0) {
-    spdlog::warn("[http] {} requests still running after {} ms; aborting them",
-                 router_->inFlight(), drain_timeout_ms);
+    spdlog::warn("[http] {} requests still running after {} ms; aborting them", router_->inFlight(),
+                 drain_timeout_ms);
     server_->stopAll(true);
   }
   pool_.joinAll();

@@ -13,7 +13,7 @@ namespace yard::http {
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (tests), see boundPort()
+  int port = 8080;       // 0: any free port (tests), see boundPort()
   std::string tls_cert;  // PEM files; both set: HTTPS only
   std::string tls_key;
   // POCO serves one connection per thread; an idle keep-alive phone holds its thread until the

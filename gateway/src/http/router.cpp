@@ -35,16 +35,14 @@ std::vector<std::string> split(const std::string& path) {
 
 }  // namespace
 
-Router::Router(auth::DeviceRegistry& devices, std::string admin_token_hash,
-               size_t max_body_bytes)
+Router::Router(auth::DeviceRegistry& devices, std::string admin_token_hash, size_t max_body_bytes)
     : devices_(devices),
       admin_token_hash_(std::move(admin_token_hash)),
       max_body_bytes_(max_body_bytes) {}
 
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
-Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
-    const Poco::Net::HTTPServerRequest&) {
+Poco::Net::HTTPRequestHandler* Router::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
   return new Dispatch(*this);
 }
 

@@ -15,7 +15,7 @@ struct ApiServices {
   sync::SyncService& sync;
   auth::DeviceRegistry& devices;
   sync::DeviceActivity& activity;
-  std::function<core::Json()> status;     // GET /v1/status
+  std::function<core::Json()> status;      // GET /v1/status
   std::function<Status()> start_upstream;  // POST /v1/admin/sync-now
 };
 

@@ -3,8 +3,9 @@
 namespace yard::http {
 
 void addSyncRoutes(Router& router, ApiServices& api) {
-  router.add({"GET", "/healthz", Access::kPublic,
-              [](Exchange& ex) { ex.reply(200, core::Json{{"status", "ok"}}); }});
+  router.add({"GET", "/healthz", Access::kPublic, [](Exchange& ex) {
+                ex.reply(200, core::Json{{"status", "ok"}});
+              }});
 
   router.add({"POST", "/v1/sync", Access::kDevice, [&api](Exchange& ex) {
                 auto body = ex.jsonBody();
@@ -14,16 +15,16 @@ void addSyncRoutes(Router& router, ApiServices& api) {
                   caller = *ex.principal.device;
                 } else {
                   // The admin token may sync on behalf of any enrolled device (support work).
-                  auto device_id = body->is_object() && body->contains("device") &&
-                                           (*body)["device"].is_string()
-                                       ? (*body)["device"].get<std::string>()
-                                       : std::string();
+                  auto device_id =
+                      body->is_object() && body->contains("device") && (*body)["device"].is_string()
+                          ? (*body)["device"].get<std::string>()
+                          : std::string();
                   auto row = api.devices.find(device_id);
                   if (!row.isOk()) return ex.error(row.status());
                   if (!row->has_value() || (*row)->revoked)
                     return ex.error(400, "bad_request", "device names no enrolled device");
-                  caller = sync::Caller{(*row)->id, (*row)->site, (*row)->operator_id,
-                                        (*row)->node, "http"};
+                  caller = sync::Caller{(*row)->id, (*row)->site, (*row)->operator_id, (*row)->node,
+                                        "http"};
                 }
                 auto response = api.sync.sync(caller, *body);
                 if (!response.isOk()) return ex.error(response.status());

@@ -16,13 +16,14 @@ Result<std::optional<Record>> loadRecord(store::Txn& txn, const std::string& id)
   auto json = core::Json::parse((*row)->doc, nullptr, false);
   auto record = core::recordFromJson(json);
   if (!record.isOk())
-    return Status::permanent("stored record " + id + " is unreadable: " + record.status().message());
+    return Status::permanent("stored record " + id +
+                             " is unreadable: " + record.status().message());
   return std::optional<Record>(std::move(record.value()));
 }
 
 Status storeRecord(store::Txn& txn, const Record& record) {
-  store::RecordRow row{record.id, record.site, record.type, record.stamp, 0,
-                       core::toJson(record).dump()};
+  store::RecordRow row{record.id,    record.site, record.type,
+                       record.stamp, 0,           core::toJson(record).dump()};
   auto seq = txn.putRecord(row);
   return seq.isOk() ? Status::ok() : seq.status();
 }
@@ -40,9 +41,9 @@ Status BatchApplier::apply(store::Txn& txn, const Caller& caller, const SyncRequ
   return Status::ok();
 }
 
-Status notifyAuthor(store::Txn& txn, const NodeIdentity& node, int64_t now,
-                    const Record& about, const std::string& kind, const std::string& notice_id,
-                    const std::string& text, const Record* kept) {
+Status notifyAuthor(store::Txn& txn, const NodeIdentity& node, int64_t now, const Record& about,
+                    const std::string& kind, const std::string& notice_id, const std::string& text,
+                    const Record* kept) {
   if (about.origin.node != node.node_id || about.origin.device.empty()) return Status::ok();
   core::Json doc{{"notice", notice_id},
                  {"record", about.id},
@@ -58,12 +59,17 @@ Status BatchApplier::overwrite(store::Txn& txn, const Record& canonical, const R
   // The version being replaced lost to a concurrent write: keep it for the admin and tell its
   // author. Versions written before write ids were kept fall back to their stamp as identity.
   const std::string lost_write = canonical.write_id.empty() ? canonical.stamp : canonical.write_id;
-  store::AuditRow audit{0, canonical.id, lost_write, core::toJson(canonical).dump(),
-                        core::toJson(next).dump(), clock_.wallMs(), false};
+  store::AuditRow audit{0,
+                        canonical.id,
+                        lost_write,
+                        core::toJson(canonical).dump(),
+                        core::toJson(next).dump(),
+                        clock_.wallMs(),
+                        false};
   auto id = txn.addAudit(audit);
   if (!id.isOk()) return id.status();
   return notifyAuthor(txn, node_, clock_.wallMs(), canonical, "conflict", "c-" + lost_write,
-                core::conflictText(canonical, next, node_.where), &next);
+                      core::conflictText(canonical, next, node_.where), &next);
 }
 
 Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const WriteRequest& write,
@@ -122,15 +128,20 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
       if (caller.node) return Status::ok();  // the node that sent it tells its own phone
       next.origin.node = node_.node_id;
       return notifyAuthor(txn, node_, clock_.wallMs(), next, "rejected", "r-" + write.write_id,
-                    core::rejectedText(next, d.reason, current, node_.where), current);
+                          core::rejectedText(next, d.reason, current, node_.where), current);
     case WriteStatus::kConflict: {
       if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
       if (!d.audit_incoming) return Status::ok();
-      store::AuditRow audit{0, next.id, write.write_id, core::toJson(next).dump(),
-                            core::toJson(*current).dump(), clock_.wallMs(), false};
+      store::AuditRow audit{0,
+                            next.id,
+                            write.write_id,
+                            core::toJson(next).dump(),
+                            core::toJson(*current).dump(),
+                            clock_.wallMs(),
+                            false};
       if (auto id = txn.addAudit(audit); !id.isOk()) return id.status();
       return notifyAuthor(txn, node_, clock_.wallMs(), next, "conflict", "c-" + write.write_id,
-                    core::conflictText(next, *current, node_.where), current);
+                          core::conflictText(next, *current, node_.where), current);
     }
     case WriteStatus::kAccepted:
       break;

@@ -26,7 +26,7 @@ struct WriteResult {
 struct NodeIdentity {
   std::string node_id;
   std::string site;
-  std::string where;  // "the gateway" or "head office", as notices say it
+  std::string where;          // "the gateway" or "head office", as notices say it
   bool has_upstream = false;  // queue every new local version in the outbox
 };
 

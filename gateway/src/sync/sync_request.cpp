@@ -31,8 +31,7 @@ Status optionalString(const Json& object, const char* key, const std::string& wh
   return Status::ok();
 }
 
-Status requiredId(const Json& object, const char* key, const std::string& where,
-                  std::string& out) {
+Status requiredId(const Json& object, const char* key, const std::string& where, std::string& out) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_string())
     return Status::invalid(where + key + " is required and must be a string");
@@ -66,7 +65,8 @@ Status parseOrigin(const Json& json, const std::string& where, core::Origin& out
 
 Result<WriteRequest> parseWrite(const Json& json, size_t index, const Caller& caller) {
   const std::string where = "writes[" + std::to_string(index) + "].";
-  if (!json.is_object()) return Status::invalid("writes[" + std::to_string(index) + "] must be an object");
+  if (!json.is_object())
+    return Status::invalid("writes[" + std::to_string(index) + "] must be an object");
   if (auto s = checkKnownFields(json,
                                 {"write_id", "id", "type", "site", "base", "deleted", "body",
                                  "attachments", "assigned_to", "client_time", "stamp", "origin"},
@@ -99,8 +99,7 @@ Result<WriteRequest> parseWrite(const Json& json, size_t index, const Caller& ca
   }
   if (auto it = json.find("attachments"); it != json.end() && !it->is_null()) {
     auto attachments = core::attachmentsFromJson(*it);
-    if (!attachments.isOk())
-      return Status::invalid(where + attachments.status().message());
+    if (!attachments.isOk()) return Status::invalid(where + attachments.status().message());
     v.attachments = std::move(attachments.value());
   }
   if (auto it = json.find("assigned_to"); it != json.end() && !it->is_null()) {
@@ -146,8 +145,8 @@ std::optional<int64_t> decodeCursor(const std::string& cursor) {
 
 Result<SyncRequest> parseSyncRequest(const Json& json, const Caller& caller) {
   if (!json.is_object()) return Status::invalid("the request must be a JSON object");
-  if (auto s = checkKnownFields(json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending"},
-                                "");
+  if (auto s = checkKnownFields(
+          json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending"}, "");
       !s.isOk())
     return s;
   SyncRequest req;

@@ -17,8 +17,7 @@ void RoundSchedule::localWrite(int64_t now) {
   request(now + debounce_ms_);
 }
 
-void RoundSchedule::roundFinished(int64_t now, bool ok, bool more_pending,
-                                  int64_t retry_after_ms) {
+void RoundSchedule::roundFinished(int64_t now, bool ok, bool more_pending, int64_t retry_after_ms) {
   running_ = false;
   backing_off_ = !ok;
   if (!ok) {

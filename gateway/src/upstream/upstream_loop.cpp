@@ -19,7 +19,9 @@ UpstreamLoop::UpstreamLoop(std::unique_ptr<UpstreamRound> round, Transport& tran
 
 UpstreamLoop::~UpstreamLoop() { stop(); }
 
-void UpstreamLoop::start() { thread_ = std::thread([this] { loop(); }); }
+void UpstreamLoop::start() {
+  thread_ = std::thread([this] { loop(); });
+}
 
 void UpstreamLoop::stop() {
   {
@@ -60,19 +62,20 @@ UpstreamState UpstreamLoop::state() const {
 
 core::Json UpstreamLoop::stateJson() const {
   UpstreamState s = state();
-  return core::Json{{"link", s.link},
-                    {"last_success", s.last_success_ms ? core::Json(s.last_success_ms) : core::Json()},
-                    {"last_attempt", s.last_attempt_ms ? core::Json(s.last_attempt_ms) : core::Json()},
-                    {"last_error", s.last_error},
-                    {"last_error_permanent", s.last_error_permanent},
-                    {"syncing", s.syncing},
-                    {"rounds", s.rounds},
-                    {"failures", s.failures},
-                    {"pushed", s.pushed_total},
-                    {"pulled", s.pulled_total},
-                    {"conflicts", s.conflicts_total},
-                    {"rejected", s.rejected_total},
-                    {"next_round_in_ms", s.next_round_in_ms}};
+  return core::Json{
+      {"link", s.link},
+      {"last_success", s.last_success_ms ? core::Json(s.last_success_ms) : core::Json()},
+      {"last_attempt", s.last_attempt_ms ? core::Json(s.last_attempt_ms) : core::Json()},
+      {"last_error", s.last_error},
+      {"last_error_permanent", s.last_error_permanent},
+      {"syncing", s.syncing},
+      {"rounds", s.rounds},
+      {"failures", s.failures},
+      {"pushed", s.pushed_total},
+      {"pulled", s.pulled_total},
+      {"conflicts", s.conflicts_total},
+      {"rejected", s.rejected_total},
+      {"next_round_in_ms", s.next_round_in_ms}};
 }
 
 void UpstreamLoop::loop() {

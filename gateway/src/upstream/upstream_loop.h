@@ -22,7 +22,7 @@ struct UpstreamState {
   std::string link = "unknown";  // unknown | up | down
   int64_t last_success_ms = 0;
   int64_t last_attempt_ms = 0;
-  std::string last_error;        // in words; empty after a success
+  std::string last_error;  // in words; empty after a success
   bool last_error_permanent = false;
   bool syncing = false;
   int64_t rounds = 0;

@@ -16,19 +16,20 @@ namespace {
 const char* const kHeadOffice = "head office";
 
 Json pushedWrite(const Record& r, const std::string& base) {
-  Json w{{"write_id", r.write_id},
-         {"id", r.id},
-         {"type", r.type},
-         {"site", r.site},
-         {"base", base.empty() ? Json(nullptr) : Json(base)},
-         {"deleted", r.deleted},
-         {"body", r.body},
-         {"attachments", Json::array()},
-         {"assigned_to", r.assigned_to},
-         {"client_time", r.client_time},
-         {"stamp", r.stamp},
-         {"origin",
-          {{"device", r.origin.device}, {"operator", r.origin.operator_id}, {"node", r.origin.node}}}};
+  Json w{
+      {"write_id", r.write_id},
+      {"id", r.id},
+      {"type", r.type},
+      {"site", r.site},
+      {"base", base.empty() ? Json(nullptr) : Json(base)},
+      {"deleted", r.deleted},
+      {"body", r.body},
+      {"attachments", Json::array()},
+      {"assigned_to", r.assigned_to},
+      {"client_time", r.client_time},
+      {"stamp", r.stamp},
+      {"origin",
+       {{"device", r.origin.device}, {"operator", r.origin.operator_id}, {"node", r.origin.node}}}};
   for (const auto& a : r.attachments) w["attachments"].push_back(core::toJson(a));
   return w;
 }
@@ -36,15 +37,16 @@ Json pushedWrite(const Record& r, const std::string& base) {
 Result<std::optional<Record>> recordOf(const Json& value) {
   if (value.is_null()) return std::optional<Record>();
   auto r = core::recordFromJson(value);
-  if (!r.isOk()) return Status::retry("upstream sent an unreadable record: " + r.status().message());
+  if (!r.isOk())
+    return Status::retry("upstream sent an unreadable record: " + r.status().message());
   return std::optional<Record>(std::move(r.value()));
 }
 
 }  // namespace
 
 UpstreamRound::UpstreamRound(const sync::NodeIdentity& node, std::string upstream_device,
-                             store::Store& store, sync::CommitQueue& writer,
-                             sync::NodeClock& clock, Transport& transport, RoundLimits limits)
+                             store::Store& store, sync::CommitQueue& writer, sync::NodeClock& clock,
+                             Transport& transport, RoundLimits limits)
     : node_(node),
       upstream_device_(std::move(upstream_device)),
       store_(store),
@@ -99,10 +101,9 @@ Result<RoundResult> UpstreamRound::run(const std::function<bool()>& should_stop)
     if (!response_text.isOk()) return response_text.status();
     ++counts.requests;
     auto response = Json::parse(response_text.value(), nullptr, false);
-    if (!response.is_object() || !response.contains("results") ||
-        !response["results"].is_array() || !response.contains("changes") ||
-        !response["changes"].is_array() || !response.contains("cursor") ||
-        !response["cursor"].is_string())
+    if (!response.is_object() || !response.contains("results") || !response["results"].is_array() ||
+        !response.contains("changes") || !response["changes"].is_array() ||
+        !response.contains("cursor") || !response["cursor"].is_string())
       return Status::retry("upstream answered with something that is not a sync response");
 
     bool more = false;
@@ -163,8 +164,7 @@ Status UpstreamRound::applyResult(store::Txn& txn, const Pushed& pushed, const J
   } else if (status == "rejected") {
     ++counts.rejected;
     const Record* k = kept->has_value() ? &**kept : nullptr;
-    if (Status s = revertRejected(txn, pushed, k, result.value("reason", std::string()));
-        !s.isOk())
+    if (Status s = revertRejected(txn, pushed, k, result.value("reason", std::string())); !s.isOk())
       return s;
   } else {
     return Status::retry("upstream answered an unknown status '" + status + "'");
@@ -180,14 +180,18 @@ Status UpstreamRound::adopt(store::Txn& txn, const Record& upstream) {
   core::Adoption a = core::decideAdoption(upstream, current, node_.node_id);
   if (a.audit_local) {
     const std::string lost_write = current->write_id.empty() ? current->stamp : current->write_id;
-    store::AuditRow audit{0, current->id, lost_write, core::toJson(*current).dump(),
-                          core::toJson(upstream).dump(), clock_.wallMs(), false};
+    store::AuditRow audit{0,
+                          current->id,
+                          lost_write,
+                          core::toJson(*current).dump(),
+                          core::toJson(upstream).dump(),
+                          clock_.wallMs(),
+                          false};
     if (auto id = txn.addAudit(audit); !id.isOk()) return id.status();
     if (a.notify_local) {
-      if (Status s = sync::notifyAuthor(txn, node_, clock_.wallMs(), *current, "conflict",
-                                        "c-" + lost_write,
-                                        core::conflictText(*current, upstream, kHeadOffice),
-                                        &upstream);
+      if (Status s = sync::notifyAuthor(
+              txn, node_, clock_.wallMs(), *current, "conflict", "c-" + lost_write,
+              core::conflictText(*current, upstream, kHeadOffice), &upstream);
           !s.isOk())
         return s;
     }

@@ -15,19 +15,20 @@
 namespace yard::upstream {
 
 struct RoundLimits {
-  int max_writes = 500;             // writes per request
-  size_t max_request_bytes = 1 << 20;  // serialized writes per request (upstream's own limit is 8 MiB)
-  int pull_limit = 500;             // changes per request
-  int max_requests = 1000;          // per round, so a round ends and status is refreshed
+  int max_writes = 500;  // writes per request
+  size_t max_request_bytes =
+      1 << 20;              // serialized writes per request (upstream's own limit is 8 MiB)
+  int pull_limit = 500;     // changes per request
+  int max_requests = 1000;  // per round, so a round ends and status is refreshed
 };
 
 struct RoundResult {
   int requests = 0;
-  int pushed = 0;      // writes upstream answered
-  int conflicts = 0;   // of which upstream kept another version
+  int pushed = 0;     // writes upstream answered
+  int conflicts = 0;  // of which upstream kept another version
   int rejected = 0;
-  int pulled = 0;      // changes adopted or already known
-  bool more = false;   // stopped by max_requests with work left
+  int pulled = 0;     // changes adopted or already known
+  bool more = false;  // stopped by max_requests with work left
 };
 
 // One upstream round (DESIGN §3, §4 as a node client): push every pending write of the outbox
