@@ -10,6 +10,7 @@
 
 #include "auth/admin_token.h"
 #include "plugin/plugin_loader.h"
+#include "status/routes.h"
 #include "upstream/outbox_seed.h"
 
 namespace yard::app {
@@ -38,6 +39,7 @@ Gateway::~Gateway() { stop(); }
 
 Status Gateway::start() {
   started_ms_ = sync::systemNowMs();
+  telemetry_.attachLog();
   std::error_code ec;
   fs::create_directories(config_.node.data_dir, ec);
   if (ec)
@@ -65,6 +67,9 @@ Status Gateway::start() {
                               config_.upstream.transport != "none"};
   sync_ = std::make_unique<sync::SyncService>(identity, *store_, *writer_, types_, *clock_,
                                               activity_);
+  sync_->addResultListener([this](const std::vector<sync::WriteResult>& results) {
+    for (const auto& r : results) telemetry_.countWrite(r.status);
+  });
   if (Status s = startUpstream(); !s.isOk()) return s;
   return startHttp();
 }
@@ -79,8 +84,10 @@ Status Gateway::openStore() {
       return Status::invalid("[storage] unknown key " + key + " for plugin " +
                              config_.storage.plugin);
   }
+  const std::string instance = "storage." + config_.storage.plugin;
   storage_host_ = std::make_unique<plugin::PluginHost>(
-      "storage." + config_.storage.plugin, config_.storage.options, config_.node.data_dir);
+      instance, config_.storage.options, config_.node.data_dir, plugin::PluginHost::Clock{},
+      telemetry_.pluginCounter(instance));
   auto store = store::Store::open(loaded.value(), *storage_host_);
   if (!store.isOk()) return store.status();
   store_ = std::move(store.value());
@@ -124,8 +131,9 @@ Status Gateway::startUpstream() {
     if (value.empty() || std::find(allowed.begin(), allowed.end(), key) == allowed.end()) continue;
     options[key] = value;
   }
-  transport_host_ = std::make_unique<plugin::PluginHost>("transport." + u.transport, options,
-                                                         config_.node.data_dir);
+  transport_host_ = std::make_unique<plugin::PluginHost>(
+      "transport." + u.transport, options, config_.node.data_dir, plugin::PluginHost::Clock{},
+      telemetry_.pluginCounter("transport." + u.transport));
   auto transport = upstream::Transport::open(loaded.value(), *transport_host_);
   if (!transport.isOk()) return transport.status();
   transport_ = std::move(transport.value());
@@ -160,6 +168,10 @@ Status Gateway::startHttp() {
       *devices_, admin_hash.value(), static_cast<size_t>(config_.http.max_request_bytes)));
   http::addSyncRoutes(*router, *api_);
   http::addAdminRoutes(*router, *api_);
+  status::addStatusPageRoutes(*router);
+  status::addMetricsRoute(*router, [this] { return snapshotJson(); });
+  status::addStoreRoutes(*router, *store_, config_.node.data_dir);
+  router_ = router;
 
   http::HttpOptions options;
   options.host = config_.http.host;
@@ -170,6 +182,7 @@ Status Gateway::startHttp() {
   options.keepalive_s = config_.http.keepalive_s;
   http_ = std::make_unique<http::HttpServer>(options, router);
   if (Status s = http_->start(); !s.isOk()) return s;
+  telemetry_.startSampling([this] { return activityTotals(); });
   // Tests and tools that asked for port 0 learn the real one here.
   return writeFileAtomically(config_.node.data_dir + "/http.port",
                              std::to_string(http_->boundPort()) + "\n");
@@ -180,6 +193,7 @@ void Gateway::stop() {
     http_->stop();
     http_.reset();
   }
+  telemetry_.stopSampling();
   if (upstream_) {
     upstream_->stop();
     upstream_.reset();
@@ -190,11 +204,26 @@ void Gateway::stop() {
   devices_.reset();
   writer_.reset();
   store_.reset();
+  telemetry_.detachLog();
 }
 
 int Gateway::httpPort() const { return http_ ? http_->boundPort() : 0; }
 
 core::Json Gateway::statusJson() {
+  core::Json status = snapshotJson();
+  status["history"] = telemetry_.historyJson(sync::systemNowMs());
+  return status;
+}
+
+status::ActivityTotals Gateway::activityTotals() {
+  status::ActivityTotals totals;
+  totals.requests = router_ ? router_->requestsServed() : 0;
+  if (auto txn = store_->begin(false); txn.isOk())
+    if (auto stats = txn->outboxStats(); stats.isOk()) totals.backlog = stats->count;
+  return totals;
+}
+
+core::Json Gateway::snapshotJson() {
   core::Json status{{"node", config_.node.id},
                     {"site", config_.node.site},
                     {"role", config_.node.role},
@@ -231,6 +260,15 @@ core::Json Gateway::statusJson() {
   if (writer_)
     status["commits"] = core::Json{{"groups", writer_->groupsCommitted()},
                                    {"batches", writer_->jobsCommitted()}};
+  if (router_) {
+    core::Json by_class = core::Json::object();
+    for (int c = 1; c <= 5; ++c) by_class[std::to_string(c) + "xx"] = router_->responses(c);
+    status["http"] = core::Json{{"requests", by_class}, {"in_flight", router_->inFlight()}};
+  }
+  status["sync_writes"] = telemetry_.writesJson();
+  status["plugins"] = telemetry_.pluginsJson();
+  status["process"] =
+      core::Json{{"rss_bytes", status::residentMemoryBytes()}, {"start_time_ms", started_ms_}};
   return status;
 }
 

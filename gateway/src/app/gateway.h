@@ -10,6 +10,7 @@
 #include "http/http_server.h"
 #include "http/routes.h"
 #include "plugin/plugin_host.h"
+#include "status/node_telemetry.h"
 #include "store/store.h"
 #include "sync/commit_queue.h"
 #include "sync/device_activity.h"
@@ -35,6 +36,7 @@ class Gateway {
   void stop();
 
   int httpPort() const;
+  // GET /v1/status: snapshotJson() plus the per-minute activity history.
   core::Json statusJson();
 
  private:
@@ -42,9 +44,13 @@ class Gateway {
   Status checkNodeIdentity();
   Status startHttp();
   Status startUpstream();
+  // The node's state without history: what /metrics is built from.
+  core::Json snapshotJson();
+  status::ActivityTotals activityTotals();
 
   config::Config config_;
   int64_t started_ms_ = 0;
+  status::NodeTelemetry telemetry_;  // outlives every part that feeds it
   core::RecordTypeRegistry types_;
   std::unique_ptr<plugin::PluginHost> storage_host_;
   std::unique_ptr<store::Store> store_;
@@ -57,6 +63,7 @@ class Gateway {
   std::unique_ptr<upstream::Transport> transport_;
   std::unique_ptr<upstream::UpstreamLoop> upstream_;
   std::unique_ptr<http::ApiServices> api_;
+  Poco::SharedPtr<http::Router> router_;
   std::unique_ptr<http::HttpServer> http_;
 };
 

@@ -117,7 +117,8 @@ void Exchange::replyText(int status, const std::string& content_type, const std:
 }
 
 void Exchange::replyFile(int status, const std::string& content_type, const std::string& path) {
-  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  settleUnreadBody();
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   if (!response_.has("Cache-Control")) response_.set("Cache-Control", "no-store");
   response_.sendFile(path, content_type);
   replied_ = true;

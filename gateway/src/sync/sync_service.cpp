@@ -50,6 +50,11 @@ void SyncService::addChangeListener(ChangeListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
+void SyncService::addResultListener(ResultListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  result_listeners_.push_back(std::move(listener));
+}
+
 void SyncService::publish(const std::vector<core::Record>& changed) {
   if (changed.empty()) return;
   std::vector<ChangeListener> listeners;
@@ -61,6 +66,12 @@ void SyncService::publish(const std::vector<core::Record>& changed) {
 }
 
 void SyncService::publish(const std::vector<WriteResult>& results) {
+  std::vector<ResultListener> result_listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    result_listeners = result_listeners_;
+  }
+  for (auto& listener : result_listeners) listener(results);
   std::vector<core::Record> changed;
   for (const auto& r : results)
     if (r.new_version && r.record) changed.push_back(*r.record);

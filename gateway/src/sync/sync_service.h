@@ -24,6 +24,9 @@ class SyncService {
   // Called after each commit with the records that got a new canonical version (for change
   // notifications and the upstream trigger). Runs on the caller's thread; keep it short.
   using ChangeListener = std::function<void(const std::vector<core::Record>&)>;
+  // Called after each commit of device writes with their results, whatever their outcome (for
+  // /metrics and the status page's history). Same thread and rule as ChangeListener.
+  using ResultListener = std::function<void(const std::vector<WriteResult>&)>;
 
   SyncService(NodeIdentity node, store::Store& store, CommitQueue& writer,
               const core::RecordTypeRegistry& types, NodeClock& clock, DeviceActivity& activity);
@@ -41,6 +44,7 @@ class SyncService {
   Result<core::Json> restore(const std::string& record_id, int64_t audit_id);
 
   void addChangeListener(ChangeListener listener);
+  void addResultListener(ResultListener listener);
 
   const NodeIdentity& node() const { return node_; }
 
@@ -64,6 +68,7 @@ class SyncService {
   BatchApplier applier_;
   std::mutex listeners_mu_;
   std::vector<ChangeListener> listeners_;
+  std::vector<ResultListener> result_listeners_;
 };
 
 // Whether caller may see record in its change feed (DESIGN §4): records of its site assigned to

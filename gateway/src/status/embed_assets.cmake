@@ -1,0 +1,57 @@
+# Turns the files in ASSET_DIR into a C++ source (OUTPUT) that defines yard::status::
+# embeddedAssets(): each file's bytes, served path, Content-Type and ETag (from its SHA-256), so
+# the status page works with no files beside the binary and no internet.
+#   cmake -DASSET_DIR=dir -DOUTPUT=file.cpp -P embed_assets.cmake
+file(GLOB files RELATIVE "${ASSET_DIR}" "${ASSET_DIR}/*")
+list(SORT files)
+set(arrays "")
+set(entries "")
+set(index 0)
+foreach(name IN LISTS files)
+  set(path "${ASSET_DIR}/${name}")
+  if(IS_DIRECTORY "${path}")
+    continue()
+  endif()
+  get_filename_component(ext "${name}" LAST_EXT)
+  if(ext STREQUAL ".html")
+    set(type "text/html; charset=utf-8")
+  elseif(ext STREQUAL ".css")
+    set(type "text/css; charset=utf-8")
+  elseif(ext STREQUAL ".js")
+    set(type "text/javascript; charset=utf-8")
+  elseif(ext STREQUAL ".svg")
+    set(type "image/svg+xml")
+  elseif(ext STREQUAL ".png")
+    set(type "image/png")
+  else()
+    message(FATAL_ERROR "embed_assets: no Content-Type known for ${name}")
+  endif()
+  file(READ "${path}" hex HEX)
+  file(SIZE "${path}" size)
+  file(SHA256 "${path}" sha)
+  string(SUBSTRING "${sha}" 0 20 etag)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)"
+         "\\1\n    " bytes "${bytes}")
+  string(APPEND arrays "// ${name}\nconst unsigned char kAsset${index}[] = {\n    ${bytes}0x00};\n")
+  string(APPEND entries
+         "      {\"/status/${name}\", \"${type}\", \"\\\"${etag}\\\"\",\n"
+         "       std::string_view(reinterpret_cast<const char*>(kAsset${index}), ${size})},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+
+set(text "// Generated from gateway/src/status/assets/ by embed_assets.cmake. Do not edit.\n")
+string(APPEND text "#include \"status/assets.h\"\n\nnamespace yard::status {\nnamespace {\n\n")
+string(APPEND text "${arrays}\n}  // namespace\n\n")
+string(APPEND text "const std::vector<Asset>& embeddedAssets() {\n")
+string(APPEND text "  static const std::vector<Asset> assets{\n${entries}  };\n  return assets;\n}\n\n")
+string(APPEND text "}  // namespace yard::status\n")
+
+# Rewrite only on change, so an unchanged asset set does not rebuild the library.
+if(EXISTS "${OUTPUT}")
+  file(READ "${OUTPUT}" old)
+  if(old STREQUAL text)
+    return()
+  endif()
+endif()
+file(WRITE "${OUTPUT}" "${text}")
