@@ -70,6 +70,31 @@ CREATE TABLE outbox(
   base TEXT NOT NULL,
   at_ms INTEGER NOT NULL) STRICT;
 )sql",
+    // 3: attachments (ABI 1.1). blobs: metadata of attachments held or evicted; the partial
+    // index serves blob_stats and the eviction scan without reading evicted rows. blob_refs:
+    // which records reference which sha256. uploads: tus uploads in progress.
+    R"sql(
+CREATE TABLE blobs(
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  mime TEXT NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  confirmed_ms INTEGER NOT NULL,
+  present INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE blob_refs(
+  sha256 TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  PRIMARY KEY(sha256, record_id)) STRICT, WITHOUT ROWID;
+CREATE TABLE uploads(
+  upload_id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  length INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  mime TEXT NOT NULL,
+  device TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kFormat = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -56,6 +56,19 @@ class SqliteTxn {
   yard_rc outboxDone(const char* record_id, const char* stamp, yard_error* err);
   yard_rc outboxStats(int64_t& count, int64_t& oldest_ms, yard_error* err);
 
+  // sqlite_attachments.cpp
+  yard_rc blobPut(const yard_blob_row& row, yard_error* err);
+  yard_rc blobGet(const char* sha256, yard_blob_fn fn, void* ctx, yard_error* err);
+  yard_rc blobList(const char* after, int32_t limit, yard_blob_fn fn, void* ctx, yard_error* err);
+  yard_rc blobDelete(const char* sha256, yard_error* err);
+  yard_rc blobStats(int64_t& count, int64_t& bytes, int64_t& unconfirmed, yard_error* err);
+  yard_rc blobRefAdd(const char* sha256, const char* record_id, yard_error* err);
+  yard_rc blobRefs(const char* sha256, yard_text_fn fn, void* ctx, yard_error* err);
+  yard_rc uploadPut(const yard_upload_row& row, yard_error* err);
+  yard_rc uploadGet(const char* upload_id, yard_upload_fn fn, void* ctx, yard_error* err);
+  yard_rc uploadList(yard_upload_fn fn, void* ctx, yard_error* err);
+  yard_rc uploadDelete(const char* upload_id, yard_error* err);
+
  private:
   // YARD_OK when the transaction is still open (and writable, if write); op names the call.
   yard_rc ready(const char* op, bool write, yard_error* err) const;

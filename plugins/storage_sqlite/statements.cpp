@@ -10,6 +10,8 @@ namespace {
 #define AUDIT_COLS "audit_id, record_id, write_id, lost_doc, kept_doc, at_ms, restored"
 #define NOTICE_COLS "notice_id, device, record_id, doc, at_ms"
 #define DEVICE_COLS "id, site, operator_id, node, token_hash, revoked, created_ms, state_doc"
+#define BLOB_COLS "sha256, size, mime, first_seen_ms, confirmed_ms, present"
+#define UPLOAD_COLS "upload_id, sha256, length, offset, mime, device, created_ms, updated_ms"
 
 constexpr const char* kSql[kStmtCount] = {
     // kBeginRead: deferred; the snapshot is pinned by kPinSnapshot right after.
@@ -87,12 +89,41 @@ constexpr const char* kSql[kStmtCount] = {
     "DELETE FROM outbox WHERE record_id = ?1 AND stamp = ?2",
     // kOutboxStats
     "SELECT count(*), coalesce((SELECT at_ms FROM outbox ORDER BY n LIMIT 1), 0) FROM outbox",
+    // kBlobPut: first_seen_ms is when the node first held the blob; a later put keeps it.
+    "INSERT INTO blobs(" BLOB_COLS
+    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT(sha256) DO UPDATE SET size = excluded.size, mime = excluded.mime, "
+    "confirmed_ms = excluded.confirmed_ms, present = excluded.present",
+    // kBlobGet
+    "SELECT " BLOB_COLS " FROM blobs WHERE sha256 = ?1",
+    // kBlobList
+    "SELECT " BLOB_COLS " FROM blobs WHERE sha256 > ?1 ORDER BY sha256 LIMIT ?2",
+    // kBlobDelete
+    "DELETE FROM blobs WHERE sha256 = ?1",
+    // kBlobStats
+    "SELECT count(*), coalesce(sum(size), 0), "
+    "coalesce(sum(CASE WHEN confirmed_ms = 0 THEN size ELSE 0 END), 0) "
+    "FROM blobs WHERE present = 1",
+    // kBlobRefAdd
+    "INSERT INTO blob_refs(sha256, record_id) VALUES(?1, ?2) ON CONFLICT DO NOTHING",
+    // kBlobRefs
+    "SELECT record_id FROM blob_refs WHERE sha256 = ?1 ORDER BY record_id",
+    // kUploadPut
+    "INSERT OR REPLACE INTO uploads(" UPLOAD_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    // kUploadGet
+    "SELECT " UPLOAD_COLS " FROM uploads WHERE upload_id = ?1",
+    // kUploadList
+    "SELECT " UPLOAD_COLS " FROM uploads ORDER BY created_ms, upload_id",
+    // kUploadDelete
+    "DELETE FROM uploads WHERE upload_id = ?1",
 };
 
 #undef RECORD_COLS
 #undef AUDIT_COLS
 #undef NOTICE_COLS
 #undef DEVICE_COLS
+#undef BLOB_COLS
+#undef UPLOAD_COLS
 
 }  // namespace
 

@@ -38,6 +38,17 @@ enum class Stmt : size_t {
   kOutboxList,
   kOutboxDone,
   kOutboxStats,
+  kBlobPut,
+  kBlobGet,
+  kBlobList,
+  kBlobDelete,
+  kBlobStats,
+  kBlobRefAdd,
+  kBlobRefs,
+  kUploadPut,
+  kUploadGet,
+  kUploadList,
+  kUploadDelete,
   kCount_  // number of statements, not a statement
 };
 

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 namespace yard::transport_https {
 
 using Poco::Net::HTTPRequest;
@@ -34,13 +36,21 @@ HttpExchange::HttpExchange(HttpsTransport& t, const std::string& method, const s
 }
 
 yard_rc HttpExchange::run(const std::string& body, yard_error* err) {
+  std::istringstream in(body);
+  return run(in, static_cast<int64_t>(body.size()), err);
+}
+
+yard_rc HttpExchange::run(std::istream& body, int64_t length, yard_error* err) {
   try {
-    request_.setContentLength(static_cast<std::streamsize>(body.size()));
+    request_.setContentLength64(length);
     std::ostream& out = t_.session().sendRequest(request_);
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    Poco::StreamCopier::copyStream64(body, out);
     std::istream& in = t_.session().receiveResponse(response_);
     body_.clear();
-    if (response_.get("Content-Encoding", "") == "gzip") {
+    const int status = response_.getStatus();
+    if (sink_ != nullptr && status >= 200 && status < 300) {
+      Poco::StreamCopier::copyStream64(in, *sink_);
+    } else if (response_.get("Content-Encoding", "") == "gzip") {
       Poco::InflatingInputStream inflate(in, Poco::InflatingStreamBuf::STREAM_GZIP);
       Poco::StreamCopier::copyToString(inflate, body_);
     } else if (request_.getMethod() != HTTPRequest::HTTP_HEAD) {

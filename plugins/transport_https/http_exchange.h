@@ -3,6 +3,8 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
+#include <istream>
+#include <ostream>
 #include <string>
 
 #include "https_transport.h"
@@ -22,12 +24,17 @@ class HttpExchange {
   const std::string& body() const { return body_; }
 
   yard_rc run(const std::string& body, yard_error* err);
+  // Sends length bytes read from body (streamed, never held whole).
+  yard_rc run(std::istream& body, int64_t length, yard_error* err);
+  // Receives the answer's body into out (streamed) on 2xx; other answers go to body().
+  void streamBodyTo(std::ostream* out) { sink_ = out; }
 
  private:
   HttpsTransport& t_;
   Poco::Net::HTTPRequest request_;
   Poco::Net::HTTPResponse response_;
   std::string body_;
+  std::ostream* sink_ = nullptr;
 };
 
 yard_rc classifyStatus(int status);

@@ -105,6 +105,9 @@ Poco::Net::HTTPClientSession& HttpsTransport::session() {
       session_ = std::make_unique<Poco::Net::HTTPClientSession>(base_.getHost(), base_.getPort());
     session_->setTimeout(Poco::Timespan(timeout_s_, 0));
     session_->setKeepAlive(true);
+    // Below the upstream server's own keep-alive timeout (5 s by default): reusing a connection
+    // the server has just closed fails the request ("No message received") and costs a round.
+    session_->setKeepAliveTimeout(Poco::Timespan(3, 0));
   }
   return *session_;
 }

@@ -22,12 +22,22 @@ class HttpsTransport {
   yard_rc sync(const char* request, size_t len, yard_text_fn fn, void* ctx, yard_error* err);
   yard_rc probe(yard_error* err);
 
+  // Attachments (blob_transfer.cpp): a tus client of upstream's own /v1/uploads and
+  // /v1/attachments (DESIGN §6).
+  yard_rc blobHas(const char* sha256, yard_error* err);
+  yard_rc blobPush(const char* sha256, const char* path, int64_t size, const char* mime,
+                   yard_error* err);
+  yard_rc blobFetch(const char* sha256, const char* dest_path, yard_error* err);
+
  private:
   HttpsTransport(sdk::Host host, Poco::URI base, std::string token, Poco::Net::Context::Ptr tls,
                  int timeout_s);
   Poco::Net::HTTPClientSession& session();
   void dropSession() { session_.reset(); }
   std::string path(const std::string& tail) const;
+  // Where the upload of sha256 lives at upstream (a tus Location), remembered in the data dir
+  // so a push cut by the WAN or a restart resumes instead of starting over.
+  std::string uploadNoteFile(const std::string& sha256) const;
 
   sdk::Host host_;
   Poco::URI base_;

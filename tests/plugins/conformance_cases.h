@@ -56,6 +56,10 @@ void devices(StorageBackend& b);
 void meta(StorageBackend& b);
 void outbox(StorageBackend& b);
 void nulBytes(StorageBackend& b);
+// conformance_blobs.cpp
+void blobs(StorageBackend& b);
+void blobRefs(StorageBackend& b);
+void uploads(StorageBackend& b);
 // conformance_txns.cpp
 void readOnlyRefusesWrites(StorageBackend& b);
 void rollbackDiscards(StorageBackend& b);

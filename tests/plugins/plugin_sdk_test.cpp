@@ -61,6 +61,17 @@ struct ToyTxn {
   yard_rc outboxList(int32_t, yard_outbox_fn, void*, yard_error* e) { return no(e); }
   yard_rc outboxDone(const char*, const char*, yard_error* e) { return no(e); }
   yard_rc outboxStats(int64_t&, int64_t&, yard_error* e) { return no(e); }
+  yard_rc blobPut(const yard_blob_row&, yard_error* e) { return no(e); }
+  yard_rc blobGet(const char*, yard_blob_fn, void*, yard_error* e) { return no(e); }
+  yard_rc blobList(const char*, int32_t, yard_blob_fn, void*, yard_error* e) { return no(e); }
+  yard_rc blobDelete(const char*, yard_error* e) { return no(e); }
+  yard_rc blobStats(int64_t&, int64_t&, int64_t&, yard_error* e) { return no(e); }
+  yard_rc blobRefAdd(const char*, const char*, yard_error* e) { return no(e); }
+  yard_rc blobRefs(const char*, yard_text_fn, void*, yard_error* e) { return no(e); }
+  yard_rc uploadPut(const yard_upload_row&, yard_error* e) { return no(e); }
+  yard_rc uploadGet(const char*, yard_upload_fn, void*, yard_error* e) { return no(e); }
+  yard_rc uploadList(yard_upload_fn, void*, yard_error* e) { return no(e); }
+  yard_rc uploadDelete(const char*, yard_error* e) { return no(e); }
 
   static yard_rc no(yard_error* e) { return fail(e, YARD_INVALID, "not in the toy"); }
 };

@@ -1,8 +1,8 @@
-// kill -9 durability of the sqlite plugin: a child process commits batches through the real
-// plugin and reports each batch only after commit() returned OK; the parent kills it with
-// SIGKILL at a random moment, reopens the store and checks that every acknowledged batch is
-// there in full and that no batch is there in part. Repeated on the same store, so each round
-// also recovers from the previous round's crash.
+// kill -9 durability of the sqlite plugin: a child process commits batches (records, blob
+// metadata, blob references, an upload's offset) through the real plugin and reports each batch
+// only after commit() returned OK; the parent kills it with SIGKILL at a random moment, reopens the
+// store and checks that every acknowledged batch is there in full and that no batch is there in
+// part. Repeated on the same store, so each round also recovers from the previous round's crash.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "conformance_cases.h"
 #include "sqlite_backend.h"
@@ -29,6 +30,12 @@ constexpr int kRecordsPerBatch = 10;
 
 std::string recordId(int64_t batch, int i) {
   return "b" + std::to_string(batch) + "-" + std::to_string(i);
+}
+
+// A distinct 64-hex name per batch.
+std::string blobSha(int64_t batch) {
+  std::string n = std::to_string(batch);
+  return std::string(64 - n.size(), '0') + n;
 }
 
 // The child: commits batches forever, numbering on from the last committed one, and writes
@@ -53,6 +60,13 @@ std::string recordId(int64_t batch, int i) {
       auto seq = txn->putRecord({recordId(batch, i), "site-1", "inspection", "s", 0, body});
       if (!seq.isOk()) _exit(5);
     }
+    // The attachment paths (ABI 1.1) in the same transaction: one blob and its reference per
+    // batch, and one upload whose offset is the batch number.
+    const std::string sha = blobSha(batch);
+    if (!txn->putBlob({sha, batch, "image/jpeg", batch, 0, true}).isOk()) _exit(9);
+    if (!txn->addBlobRef(sha, recordId(batch, 0)).isOk()) _exit(9);
+    if (!txn->putUpload({"upload", sha, 1 << 30, batch, "image/jpeg", "dev", 1, batch}).isOk())
+      _exit(9);
     if (!txn->putMeta("last_batch", std::to_string(batch)).isOk()) _exit(6);
     if (!txn->commit().isOk()) _exit(7);
     const std::string line = std::to_string(batch) + "\n";
@@ -157,5 +171,14 @@ TEST_CASE("sqlite: every batch acknowledged before kill -9 survives, whole",
       CHECK(batch <= committed);
       CHECK(n == kRecordsPerBatch);
     }
+    // Attachment metadata went with its batch: all or nothing.
+    auto blobs = valueOf(read.blobStats());
+    CHECK(blobs.count == committed);
+    CHECK(blobs.bytes == committed * (committed + 1) / 2);
+    CHECK(valueOf(read.blobRefs(blobSha(committed))) ==
+          std::vector<std::string>{recordId(committed, 0)});
+    auto upload = valueOf(read.getUpload("upload"));
+    REQUIRE(upload.has_value());
+    CHECK(upload->offset == committed);
   }
 }

@@ -52,9 +52,9 @@ TEST_CASE("sqlite: the file is WAL, tagged with plugin and format", "[storage][s
   { auto s = openStore(b); }
   REQUIRE(std::filesystem::exists(b.dbPath()));  // default dsn: <data_dir>/yard.db
   CHECK(queryRaw(b.dbPath(), "PRAGMA journal_mode") == "wal");
-  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "2");
+  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "3");
   CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'plugin'") == "sqlite");
-  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "2");
+  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "3");
   // Reopening an up-to-date store changes nothing.
   { auto s = openStore(b); }
   CHECK(queryRaw(b.dbPath(), "SELECT count(*) FROM store_meta") == "3");
@@ -66,16 +66,41 @@ TEST_CASE("sqlite: migrates an older store in place, keeping its data", "[storag
     auto s = openStore(b);
     (void)putCommitted(*s, recordRow("r-1", "s1"));
   }
-  // Turn the file back into a format-1 store: format 2 only added the outbox.
+  // Turn the file back into a format-1 store: format 2 added the outbox, format 3 the
+  // attachment tables.
   b.execRaw(b.dbPath(),
-            "DROP TABLE outbox; PRAGMA user_version = 1; "
-            "UPDATE store_meta SET value = '1' WHERE key = 'format'");
+            "DROP TABLE outbox; DROP TABLE blobs; DROP TABLE blob_refs; DROP TABLE uploads; "
+            "PRAGMA user_version = 1; UPDATE store_meta SET value = '1' WHERE key = 'format'");
   auto s = openStore(b);
-  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "2");
-  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "2");
+  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "3");
+  CHECK(queryRaw(b.dbPath(), "SELECT value FROM store_meta WHERE key = 'format'") == "3");
   auto txn = beginTxn(*s, true);
   CHECK(valueOf(txn.getRecord("r-1")).has_value());
   YARD_REQUIRE_OK(txn.putOutbox({"r-1", "s1", "", 1}));
+  YARD_REQUIRE_OK(txn.putBlob({std::string(64, 'a'), 1, "image/png", 1, 0, true}));
+  YARD_REQUIRE_OK(txn.commit());
+  YARD_REQUIRE_OK(s->check());
+}
+
+TEST_CASE("sqlite: a format-2 store (before attachments) migrates to 3 in place",
+          "[storage][sqlite]") {
+  SqliteBackend b;
+  {
+    auto s = openStore(b);
+    (void)putCommitted(*s, recordRow("r-1", "s1"));
+    auto txn = beginTxn(*s, true);
+    YARD_REQUIRE_OK(txn.putOutbox({"r-1", "s1", "", 1}));
+    YARD_REQUIRE_OK(txn.commit());
+  }
+  b.execRaw(b.dbPath(),
+            "DROP TABLE blobs; DROP TABLE blob_refs; DROP TABLE uploads; "
+            "PRAGMA user_version = 2; UPDATE store_meta SET value = '2' WHERE key = 'format'");
+  auto s = openStore(b);
+  CHECK(queryRaw(b.dbPath(), "PRAGMA user_version") == "3");
+  auto txn = beginTxn(*s, true);
+  CHECK(valueOf(txn.getRecord("r-1")).has_value());
+  CHECK(valueOf(txn.listOutbox(10)).size() == 1);
+  YARD_REQUIRE_OK(txn.putUpload({"u", std::string(64, 'b'), 10, 0, "x/y", "d", 1, 1}));
   YARD_REQUIRE_OK(txn.commit());
   YARD_REQUIRE_OK(s->check());
 }

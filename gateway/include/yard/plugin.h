@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define YARD_ABI_MAJOR 1
-#define YARD_ABI_MINOR 0
+#define YARD_ABI_MINOR 1
 #define YARD_PLUGIN_ENTRY "yard_plugin_entry"
 
 typedef enum yard_rc {
@@ -158,6 +158,30 @@ typedef struct yard_outbox_row {
   int64_t at_ms;    /* when it was queued */
 } yard_outbox_row;
 
+/* Metadata of an attachment this node holds or held (DESIGN §6). The bytes live in the host's
+ * blob directory; the store keeps what must survive with the records. (ABI 1.1) */
+typedef struct yard_blob_row {
+  const char* sha256; /* 64 lowercase hex digits */
+  int64_t size;
+  const char* mime;
+  int64_t first_seen_ms; /* when this node first held it whole; kept by blob_put */
+  int64_t confirmed_ms;  /* when upstream confirmed it holds it whole; 0: not yet */
+  int32_t present;       /* 1 while the node holds the bytes; 0 once evicted */
+} yard_blob_row;
+
+/* A tus upload in progress. offset is durable: the host fsyncs the bytes before it records a
+ * larger offset. (ABI 1.1) */
+typedef struct yard_upload_row {
+  const char* upload_id;
+  const char* sha256; /* the digest the client declared */
+  int64_t length;     /* Upload-Length */
+  int64_t offset;     /* bytes received and fsync'd */
+  const char* mime;
+  const char* device; /* who created it ("" for the admin token) */
+  int64_t created_ms;
+  int64_t updated_ms;
+} yard_upload_row;
+
 /* Row callbacks return 0 to continue, non-zero to stop the scan early. */
 typedef int (*yard_record_fn)(void* ctx, const yard_record_row* row);
 typedef int (*yard_write_fn)(void* ctx, const yard_write_row* row);
@@ -166,6 +190,8 @@ typedef int (*yard_notice_fn)(void* ctx, const yard_notice_row* row);
 typedef int (*yard_device_fn)(void* ctx, const yard_device_row* row);
 typedef int (*yard_text_fn)(void* ctx, const char* text);
 typedef int (*yard_outbox_fn)(void* ctx, const yard_outbox_row* row);
+typedef int (*yard_blob_fn)(void* ctx, const yard_blob_row* row);
+typedef int (*yard_upload_fn)(void* ctx, const yard_upload_row* row);
 
 typedef struct yard_storage_api {
   uint32_t struct_size;
@@ -246,6 +272,36 @@ typedef struct yard_storage_api {
                          yard_error* err);
   yard_rc (*outbox_stats)(yard_txn* txn, int64_t* out_count, int64_t* out_oldest_ms,
                           yard_error* err);
+
+  /* ---- ABI 1.1: attachments. A 1.0 plugin's table ends above; the host then serves no
+   * attachments. ---- */
+
+  /* blob_put inserts or replaces by sha256, but an existing row keeps its first_seen_ms.
+   * blob_list gives rows with sha256 > after (after "" : from the start) in sha256 order, at
+   * most limit. blob_delete of an absent row is a no-op. blob_stats counts present rows only:
+   * their number, total size, and the size of those not confirmed upstream. */
+  yard_rc (*blob_put)(yard_txn* txn, const yard_blob_row* row, yard_error* err);
+  yard_rc (*blob_get)(yard_txn* txn, const char* sha256, yard_blob_fn fn, void* ctx,
+                      yard_error* err);
+  yard_rc (*blob_list)(yard_txn* txn, const char* after, int32_t limit, yard_blob_fn fn,
+                       void* ctx, yard_error* err);
+  yard_rc (*blob_delete)(yard_txn* txn, const char* sha256, yard_error* err);
+  yard_rc (*blob_stats)(yard_txn* txn, int64_t* out_count, int64_t* out_bytes,
+                        int64_t* out_unconfirmed_bytes, yard_error* err);
+  /* Which records reference a blob (by sha256, whether or not the node holds it).
+   * blob_ref_add is idempotent; blob_refs gives the record ids in id order. */
+  yard_rc (*blob_ref_add)(yard_txn* txn, const char* sha256, const char* record_id,
+                          yard_error* err);
+  yard_rc (*blob_refs)(yard_txn* txn, const char* sha256, yard_text_fn fn, void* ctx,
+                       yard_error* err);
+
+  /* tus uploads in progress. upload_put inserts or replaces by upload_id; upload_list gives
+   * every row, oldest created first; upload_delete of an absent row is a no-op. */
+  yard_rc (*upload_put)(yard_txn* txn, const yard_upload_row* row, yard_error* err);
+  yard_rc (*upload_get)(yard_txn* txn, const char* upload_id, yard_upload_fn fn, void* ctx,
+                        yard_error* err);
+  yard_rc (*upload_list)(yard_txn* txn, yard_upload_fn fn, void* ctx, yard_error* err);
+  yard_rc (*upload_delete)(yard_txn* txn, const char* upload_id, yard_error* err);
 } yard_storage_api;
 
 /* ------------------------------------------------------------------------------------------ */

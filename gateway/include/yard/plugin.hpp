@@ -158,7 +158,8 @@ template <typename T>
 concept StorageTxn = requires(T t, const char* s, int64_t i, int32_t n, int64_t& out,
                               yard_error* err, const yard_record_row& rec, const yard_write_row& wr,
                               const yard_audit_row& au, const yard_notice_row& no,
-                              const yard_device_row& dev, const yard_outbox_row& ob, void* ctx) {
+                              const yard_device_row& dev, const yard_outbox_row& ob,
+                              const yard_blob_row& bl, const yard_upload_row& up, void* ctx) {
   { t.commit(err) } -> std::same_as<yard_rc>;
   { t.rollback() } -> std::same_as<void>;
   { t.recordGet(s, yard_record_fn{}, ctx, err) } -> std::same_as<yard_rc>;
@@ -184,6 +185,17 @@ concept StorageTxn = requires(T t, const char* s, int64_t i, int32_t n, int64_t&
   { t.outboxList(n, yard_outbox_fn{}, ctx, err) } -> std::same_as<yard_rc>;
   { t.outboxDone(s, s, err) } -> std::same_as<yard_rc>;
   { t.outboxStats(out, out, err) } -> std::same_as<yard_rc>;
+  { t.blobPut(bl, err) } -> std::same_as<yard_rc>;
+  { t.blobGet(s, yard_blob_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.blobList(s, n, yard_blob_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.blobDelete(s, err) } -> std::same_as<yard_rc>;
+  { t.blobStats(out, out, out, err) } -> std::same_as<yard_rc>;
+  { t.blobRefAdd(s, s, err) } -> std::same_as<yard_rc>;
+  { t.blobRefs(s, yard_text_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.uploadPut(up, err) } -> std::same_as<yard_rc>;
+  { t.uploadGet(s, yard_upload_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.uploadList(yard_upload_fn{}, ctx, err) } -> std::same_as<yard_rc>;
+  { t.uploadDelete(s, err) } -> std::same_as<yard_rc>;
 };
 
 template <typename S, typename T>
@@ -368,6 +380,58 @@ class StorageTable {
         h, err, [&](T& t) { return t.outboxStats(*count, *oldest, err); }, count, oldest);
   }
 
+  static yard_rc blobPut(yard_txn* h, const yard_blob_row* row, yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobPut(*row, err); }, row);
+  }
+  static yard_rc blobGet(yard_txn* h, const char* sha256, yard_blob_fn fn, void* ctx,
+                         yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobGet(sha256, fn, ctx, err); }, sha256, fn);
+  }
+  static yard_rc blobList(yard_txn* h, const char* after, int32_t limit, yard_blob_fn fn, void* ctx,
+                          yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobList(after, limit, fn, ctx, err); }, after, fn);
+  }
+  static yard_rc blobDelete(yard_txn* h, const char* sha256, yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobDelete(sha256, err); }, sha256);
+  }
+  static yard_rc blobStats(yard_txn* h, int64_t* count, int64_t* bytes, int64_t* unconfirmed,
+                           yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobStats(*count, *bytes, *unconfirmed, err); }, count, bytes,
+        unconfirmed);
+  }
+  static yard_rc blobRefAdd(yard_txn* h, const char* sha256, const char* record_id,
+                            yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobRefAdd(sha256, record_id, err); }, sha256, record_id);
+  }
+  static yard_rc blobRefs(yard_txn* h, const char* sha256, yard_text_fn fn, void* ctx,
+                          yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.blobRefs(sha256, fn, ctx, err); }, sha256, fn);
+  }
+  static yard_rc uploadPut(yard_txn* h, const yard_upload_row* row, yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.uploadPut(*row, err); }, row);
+  }
+  static yard_rc uploadGet(yard_txn* h, const char* id, yard_upload_fn fn, void* ctx,
+                           yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.uploadGet(id, fn, ctx, err); }, id, fn);
+  }
+  static yard_rc uploadList(yard_txn* h, yard_upload_fn fn, void* ctx, yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.uploadList(fn, ctx, err); }, fn);
+  }
+  static yard_rc uploadDelete(yard_txn* h, const char* id, yard_error* err) noexcept {
+    return onTxn(
+        h, err, [&](T& t) { return t.uploadDelete(id, err); }, id);
+  }
+
   static constexpr yard_storage_api kApi{
       .struct_size = sizeof(yard_storage_api),
       .open = &open,
@@ -400,6 +464,17 @@ class StorageTable {
       .outbox_list = &outboxList,
       .outbox_done = &outboxDone,
       .outbox_stats = &outboxStats,
+      .blob_put = &blobPut,
+      .blob_get = &blobGet,
+      .blob_list = &blobList,
+      .blob_delete = &blobDelete,
+      .blob_stats = &blobStats,
+      .blob_ref_add = &blobRefAdd,
+      .blob_refs = &blobRefs,
+      .upload_put = &uploadPut,
+      .upload_get = &uploadGet,
+      .upload_list = &uploadList,
+      .upload_delete = &uploadDelete,
   };
 };
 

@@ -8,7 +8,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "attachments/blob_store.h"
 #include "auth/admin_token.h"
+#include "http/attachment_routes.h"
 #include "plugin/plugin_loader.h"
 #include "status/routes.h"
 #include "upstream/outbox_seed.h"
@@ -71,6 +73,7 @@ Status Gateway::start() {
     for (const auto& r : results) telemetry_.countWrite(r.status);
   });
   if (Status s = startUpstream(); !s.isOk()) return s;
+  if (Status s = startAttachments(); !s.isOk()) return s;
   return startHttp();
 }
 
@@ -152,6 +155,37 @@ Status Gateway::startUpstream() {
   return Status::ok();
 }
 
+Status Gateway::startAttachments() {
+  if (!store_->hasAttachments()) {
+    spdlog::warn("[attachments] storage plugin {} predates ABI 1.1: no attachment API",
+                 store_->pluginName());
+    return Status::ok();
+  }
+  auto blobs = attachments::BlobStore::open(config_.node.data_dir + "/blobs");
+  if (!blobs.isOk()) return blobs.status();
+  const auto& a = config_.attachments;
+  attachments::AttachmentOptions options;
+  options.quota_bytes = a.quota_mb << 20;
+  options.max_upload_bytes = a.max_upload_mb << 20;
+  options.upload_expiry_ms = static_cast<int64_t>(a.upload_expiry_hours * 3600 * 1000);
+  options.eviction.grace_ms = static_cast<int64_t>(a.grace_hours * 3600 * 1000);
+  // Only a node whose upstream carries attachments gets blobs confirmed; a hub keeps all.
+  const bool uplink = upstream_ && transport_->carriesAttachments();
+  options.eviction.has_upstream = uplink;
+  attachments_ = std::make_unique<attachments::AttachmentService>(
+      *store_, *writer_, std::move(blobs.value()), options, [] { return sync::systemNowMs(); });
+  sync_->setAttachmentCheck([service = attachments_.get()](const auto& records) {
+    return service->noteReferences(records);
+  });
+  if (uplink) {
+    uplink_ = std::make_unique<upstream::BlobUplink>(*attachments_, *store_, *transport_);
+    attachments_->setUplinkWake([loop = upstream_.get()] { loop->localWrite(); });
+    upstream_->setBlobStep(
+        [step = uplink_.get()](const std::function<bool()>& stop) { return step->run(stop); });
+  }
+  return attachments_->start();
+}
+
 Status Gateway::startHttp() {
   auto admin_hash = auth::loadOrCreateAdminToken(config_.admin.token_file);
   if (!admin_hash.isOk()) return admin_hash.status();
@@ -171,6 +205,8 @@ Status Gateway::startHttp() {
   status::addStatusPageRoutes(*router);
   status::addMetricsRoute(*router, [this] { return snapshotJson(); });
   status::addStoreRoutes(*router, *store_, config_.node.data_dir);
+  if (attachments_)
+    http::addAttachmentRoutes(*router, *attachments_, config_.attachments.max_upload_mb << 20);
   router_ = router;
 
   http::HttpOptions options;
@@ -198,11 +234,14 @@ void Gateway::stop() {
     upstream_->stop();
     upstream_.reset();
   }
+  if (attachments_) attachments_->stop();
   if (writer_) writer_->stop();
   transport_.reset();
   sync_.reset();
   devices_.reset();
   writer_.reset();
+  uplink_.reset();
+  attachments_.reset();
   store_.reset();
   telemetry_.detachLog();
 }
@@ -257,6 +296,7 @@ core::Json Gateway::snapshotJson() {
     }
   }
   status["upstream"] = upstream;
+  if (attachments_) status["attachments"] = attachments_->statusJson();
   if (writer_)
     status["commits"] = core::Json{{"groups", writer_->groupsCommitted()},
                                    {"batches", writer_->jobsCommitted()}};

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "attachments/attachment_service.h"
 #include "auth/device_registry.h"
 #include "config/config.h"
 #include "core/record_type.h"
@@ -16,6 +17,7 @@
 #include "sync/device_activity.h"
 #include "sync/node_clock.h"
 #include "sync/sync_service.h"
+#include "upstream/blob_uplink.h"
 #include "upstream/transport.h"
 #include "upstream/upstream_loop.h"
 
@@ -44,6 +46,7 @@ class Gateway {
   Status checkNodeIdentity();
   Status startHttp();
   Status startUpstream();
+  Status startAttachments();
   // The node's state without history: what /metrics is built from.
   core::Json snapshotJson();
   status::ActivityTotals activityTotals();
@@ -62,6 +65,8 @@ class Gateway {
   std::unique_ptr<plugin::PluginHost> transport_host_;
   std::unique_ptr<upstream::Transport> transport_;
   std::unique_ptr<upstream::UpstreamLoop> upstream_;
+  std::unique_ptr<attachments::AttachmentService> attachments_;
+  std::unique_ptr<upstream::BlobUplink> uplink_;  // used by upstream_'s thread
   std::unique_ptr<http::ApiServices> api_;
   Poco::SharedPtr<http::Router> router_;
   std::unique_ptr<http::HttpServer> http_;

@@ -68,6 +68,21 @@ Setter idKey(std::string Config::Node::*member) {
   };
 }
 
+// A duration in hours, fractions allowed (0.25 = 15 minutes), at most a year.
+Setter hoursKey(double Config::Attachments::*member) {
+  return [=](Config& c, const std::string& v) {
+    try {
+      size_t used = 0;
+      double h = std::stod(v, &used);
+      if (used != v.size() || !(h >= 0) || h > 24 * 365) throw std::invalid_argument(v);
+      c.attachments.*member = h;
+      return Status::ok();
+    } catch (const std::exception&) {
+      return Status::invalid("must be a number of hours from 0 to 8760 (fractions allowed)");
+    }
+  };
+}
+
 Status parseListen(Config& c, const std::string& v) {
   // host:port, [v6]:port
   const auto colon = v.rfind(':');
@@ -121,20 +136,12 @@ const std::map<std::string, Setter>& schema() {
       {"mqtt.port", intKey(&C::mqtt, &C::Mqtt::port, 1, 65535)},
       {"mqtt.username", textKey(&C::mqtt, &C::Mqtt::username)},
       {"mqtt.password_file", textKey(&C::mqtt, &C::Mqtt::password_file)},
-      {"attachments.grace_hours",
-       [](C& c, const std::string& v) {
-         try {
-           size_t used = 0;
-           double h = std::stod(v, &used);
-           if (used != v.size() || h < 0 || h > 24 * 365) throw std::invalid_argument(v);
-           c.attachments.grace_hours = h;
-           return Status::ok();
-         } catch (const std::exception&) {
-           return Status::invalid("must be a number of hours from 0 to 8760 (fractions allowed)");
-         }
-       }},
+      {"attachments.grace_hours", hoursKey(&C::Attachments::grace_hours)},
       {"attachments.quota_mb",
        intKey(&C::attachments, &C::Attachments::quota_mb, 1, int64_t{1} << 30)},
+      {"attachments.max_upload_mb",
+       intKey(&C::attachments, &C::Attachments::max_upload_mb, 1, int64_t{1} << 20)},
+      {"attachments.upload_expiry_hours", hoursKey(&C::Attachments::upload_expiry_hours)},
       {"plugins.dir", textKey(&C::plugins, &C::Plugins::dir)},
       {"log.level", choiceKey(&C::log, &C::Log::level, {"debug", "info", "warn", "error"})},
   };

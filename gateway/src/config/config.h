@@ -50,6 +50,8 @@ struct Config {
   struct Attachments {
     double grace_hours = 24;
     int64_t quota_mb = 10240;
+    int64_t max_upload_mb = 64;       // largest single attachment (tus Upload-Length)
+    double upload_expiry_hours = 24;  // a partial upload idle this long is deleted
   } attachments;
   struct Plugins {
     std::string dir;  // default: <prefix>/lib/yard-gateway/plugins

@@ -124,6 +124,16 @@ void Exchange::replyFile(int status, const std::string& content_type, const std:
   replied_ = true;
 }
 
+std::ostream& Exchange::replyStream(int status, const std::string& content_type, int64_t length) {
+  settleUnreadBody();
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  if (!response_.has("Cache-Control")) response_.set("Cache-Control", "no-store");
+  response_.setContentType(content_type);
+  response_.setContentLength64(length);
+  replied_ = true;
+  return response_.send();
+}
+
 void Exchange::reply(int status, const core::Json& body) {
   replyText(status, "application/json",
             body.dump(-1, ' ', false, core::Json::error_handler_t::replace));

@@ -45,6 +45,9 @@ class Exchange {
   // Streams the file at path as the body, with its length. Throws (nothing sent) if it cannot be
   // opened.
   void replyFile(int status, const std::string& content_type, const std::string& path);
+  // Sends the headers with a Content-Length of length and returns the stream to write exactly
+  // length bytes of body to (for a HEAD request, a stream that discards them).
+  std::ostream& replyStream(int status, const std::string& content_type, int64_t length);
   void error(int status, const std::string& code, const std::string& message);
   // Maps a Status to its HTTP status and error code.
   void error(const Status& status);

@@ -48,4 +48,28 @@ struct OutboxStats {
   int64_t oldest_at_ms = 0;  // 0 when the outbox is empty
 };
 
+struct BlobRow {
+  std::string sha256;
+  int64_t size = 0;
+  std::string mime;
+  int64_t first_seen_ms = 0;
+  int64_t confirmed_ms = 0;  // 0: not confirmed upstream yet
+  bool present = true;       // false once evicted
+};
+
+struct BlobStats {
+  int64_t count = 0;              // blobs held whole
+  int64_t bytes = 0;              // their total size
+  int64_t unconfirmed_bytes = 0;  // of which not yet confirmed upstream
+};
+
+struct UploadRow {
+  std::string upload_id, sha256;
+  int64_t length = 0;
+  int64_t offset = 0;
+  std::string mime, device;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+
 }  // namespace yard::store

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <cstddef>
 #include <exception>
 #include <type_traits>
 #include <utility>
@@ -30,7 +31,22 @@ DeviceRow copy(const yard_device_row& r) {
 OutboxRow copy(const yard_outbox_row& r) {
   return OutboxRow{text(r.record_id), text(r.stamp), text(r.base), r.at_ms};
 }
+BlobRow copy(const yard_blob_row& r) {
+  return BlobRow{text(r.sha256),  r.size,         text(r.mime),
+                 r.first_seen_ms, r.confirmed_ms, r.present != 0};
+}
+UploadRow copy(const yard_upload_row& r) {
+  return UploadRow{text(r.upload_id), text(r.sha256), r.length,     r.offset,
+                   text(r.mime),      text(r.device), r.created_ms, r.updated_ms};
+}
 std::string copy(const char* s) { return text(s); }
+
+// A 1.0 plugin's table ends before the attachment functions.
+bool tableHasAttachments(const yard_storage_api* api) {
+  constexpr size_t kEnd =
+      offsetof(yard_storage_api, upload_delete) + sizeof(yard_storage_api::upload_delete);
+  return api->struct_size >= kEnd && api->upload_delete != nullptr;
+}
 
 // Row callbacks run inside the plugin's call, so they must not throw through it: a failure while
 // copying (out of memory) or in the caller's visitor is parked here, the scan is stopped, and the
@@ -362,6 +378,109 @@ Result<OutboxStats> Txn::outboxStats() {
   return stats;
 }
 
+// ---- attachments (ABI 1.1) ----------------------------------------------------------------
+
+Status Txn::attachmentsReady() const {
+  if (txn_ == nullptr) return finished();
+  if (!tableHasAttachments(api_))
+    return Status::permanent("storage: the plugin predates ABI 1.1 and keeps no attachments");
+  return Status::ok();
+}
+
+Status Txn::putBlob(const BlobRow& row) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(row.sha256, row.mime)) return nulRefused("blob_put");
+  const yard_blob_row c{row.sha256.c_str(), row.size,         row.mime.c_str(),
+                        row.first_seen_ms,  row.confirmed_ms, row.present ? 1 : 0};
+  yard_error err{};
+  return toStatus(api_->blob_put(txn_, &c, &err), err, "blob_put");
+}
+
+Result<std::optional<BlobRow>> Txn::getBlob(const std::string& sha256) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(sha256)) return std::optional<BlobRow>();
+  return lookupOne<BlobRow, const yard_blob_row*>(
+      "blob_get", [&](yard_blob_fn fn, void* ctx, yard_error* err) {
+        return api_->blob_get(txn_, sha256.c_str(), fn, ctx, err);
+      });
+}
+
+Result<std::vector<BlobRow>> Txn::listBlobs(const std::string& after, int limit) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(after)) return nulRefused("blob_list");
+  return lookupAll<BlobRow, const yard_blob_row*>(
+      "blob_list", [&](yard_blob_fn fn, void* ctx, yard_error* err) {
+        return api_->blob_list(txn_, after.c_str(), limit, fn, ctx, err);
+      });
+}
+
+Status Txn::deleteBlob(const std::string& sha256) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(sha256)) return Status::ok();  // an absent row: a no-op
+  yard_error err{};
+  return toStatus(api_->blob_delete(txn_, sha256.c_str(), &err), err, "blob_delete");
+}
+
+Result<BlobStats> Txn::blobStats() {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  BlobStats stats;
+  yard_error err{};
+  yard_rc rc = api_->blob_stats(txn_, &stats.count, &stats.bytes, &stats.unconfirmed_bytes, &err);
+  if (rc != YARD_OK) return toStatus(rc, err, "blob_stats");
+  return stats;
+}
+
+Status Txn::addBlobRef(const std::string& sha256, const std::string& record_id) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(sha256, record_id)) return nulRefused("blob_ref_add");
+  yard_error err{};
+  return toStatus(api_->blob_ref_add(txn_, sha256.c_str(), record_id.c_str(), &err), err,
+                  "blob_ref_add");
+}
+
+Result<std::vector<std::string>> Txn::blobRefs(const std::string& sha256) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(sha256)) return std::vector<std::string>();
+  return lookupAll<std::string, const char*>(
+      "blob_refs", [&](yard_text_fn fn, void* ctx, yard_error* err) {
+        return api_->blob_refs(txn_, sha256.c_str(), fn, ctx, err);
+      });
+}
+
+Status Txn::putUpload(const UploadRow& row) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(row.upload_id, row.sha256, row.mime, row.device)) return nulRefused("upload_put");
+  const yard_upload_row c{
+      row.upload_id.c_str(), row.sha256.c_str(), row.length,     row.offset,
+      row.mime.c_str(),      row.device.c_str(), row.created_ms, row.updated_ms};
+  yard_error err{};
+  return toStatus(api_->upload_put(txn_, &c, &err), err, "upload_put");
+}
+
+Result<std::optional<UploadRow>> Txn::getUpload(const std::string& upload_id) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(upload_id)) return std::optional<UploadRow>();
+  return lookupOne<UploadRow, const yard_upload_row*>(
+      "upload_get", [&](yard_upload_fn fn, void* ctx, yard_error* err) {
+        return api_->upload_get(txn_, upload_id.c_str(), fn, ctx, err);
+      });
+}
+
+Result<std::vector<UploadRow>> Txn::listUploads() {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  return lookupAll<UploadRow, const yard_upload_row*>(
+      "upload_list", [&](yard_upload_fn fn, void* ctx, yard_error* err) {
+        return api_->upload_list(txn_, fn, ctx, err);
+      });
+}
+
+Status Txn::deleteUpload(const std::string& upload_id) {
+  if (Status s = attachmentsReady(); !s.isOk()) return s;
+  if (hasNul(upload_id)) return Status::ok();
+  yard_error err{};
+  return toStatus(api_->upload_delete(txn_, upload_id.c_str(), &err), err, "upload_delete");
+}
+
 // ---- Store --------------------------------------------------------------------------------
 
 Result<std::unique_ptr<Store>> Store::open(const plugin::LoadedPlugin& plugin,
@@ -379,6 +498,8 @@ Result<std::unique_ptr<Store>> Store::open(const plugin::LoadedPlugin& plugin,
 }
 
 Store::~Store() { api_->close(store_); }
+
+bool Store::hasAttachments() const { return tableHasAttachments(api_); }
 
 Result<Txn> Store::begin(bool writable) {
   yard_txn* txn = nullptr;

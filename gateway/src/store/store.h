@@ -62,6 +62,20 @@ class Txn {
   Status outboxDone(const std::string& record_id, const std::string& stamp);
   Result<OutboxStats> outboxStats();
 
+  // Attachment metadata and tus uploads (ABI 1.1; semantics of yard_storage_api.blob_* and
+  // upload_*). With a 1.0 plugin every one of these is kPermanent ("does not support").
+  Status putBlob(const BlobRow& row);
+  Result<std::optional<BlobRow>> getBlob(const std::string& sha256);
+  Result<std::vector<BlobRow>> listBlobs(const std::string& after, int limit);
+  Status deleteBlob(const std::string& sha256);
+  Result<BlobStats> blobStats();
+  Status addBlobRef(const std::string& sha256, const std::string& record_id);
+  Result<std::vector<std::string>> blobRefs(const std::string& sha256);
+  Status putUpload(const UploadRow& row);
+  Result<std::optional<UploadRow>> getUpload(const std::string& upload_id);
+  Result<std::vector<UploadRow>> listUploads();
+  Status deleteUpload(const std::string& upload_id);
+
   // Durable on ok. The txn is finished whatever the outcome.
   Status commit();
   void rollback();
@@ -69,6 +83,7 @@ class Txn {
  private:
   friend class Store;
   Txn(const yard_storage_api* api, yard_txn* txn) : api_(api), txn_(txn) {}
+  Status attachmentsReady() const;
   const yard_storage_api* api_ = nullptr;
   yard_txn* txn_ = nullptr;
 };
@@ -86,6 +101,8 @@ class Store {
   Status check();
   Status backup(const std::string& path);
   const std::string& pluginName() const { return name_; }
+  // Whether the plugin's table has the ABI 1.1 attachment functions.
+  bool hasAttachments() const;
 
  private:
   Store(const yard_storage_api* api, yard_store* store, std::string name)

@@ -120,6 +120,17 @@ Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& bod
                       {"missing_attachments", core::Json::array()}};
   auto& out_results = response["results"];
   for (const auto& r : results) out_results.push_back(resultToJson(r));
+  if (attachment_check_) {
+    std::vector<core::Record> accepted;
+    for (const auto& r : results)
+      if (r.status == core::WriteStatus::kAccepted && r.record && !r.record->attachments.empty())
+        accepted.push_back(*r.record);
+    if (!accepted.empty()) {
+      auto missing = attachment_check_(accepted);
+      if (!missing.isOk()) return missing.status();
+      response["missing_attachments"] = missing.value();
+    }
+  }
   auto& inbox = response["inbox"];
   for (const auto& n : notices.value()) {
     auto doc = core::Json::parse(n.doc, nullptr, false);

@@ -43,6 +43,12 @@ class SyncService {
   // workflow forbids it), or the restored record.
   Result<core::Json> restore(const std::string& record_id, int64_t audit_id);
 
+  // Given the records just accepted from a device, the sha256s they reference that the node
+  // does not hold (DESIGN §4 missing_attachments). Unset (no attachment store): none reported.
+  using AttachmentCheck =
+      std::function<Result<std::vector<std::string>>(const std::vector<core::Record>&)>;
+  void setAttachmentCheck(AttachmentCheck check) { attachment_check_ = std::move(check); }
+
   void addChangeListener(ChangeListener listener);
   void addResultListener(ResultListener listener);
 
@@ -69,6 +75,7 @@ class SyncService {
   std::mutex listeners_mu_;
   std::vector<ChangeListener> listeners_;
   std::vector<ResultListener> result_listeners_;
+  AttachmentCheck attachment_check_;  // set before serving, then read-only
 };
 
 // Whether caller may see record in its change feed (DESIGN §4): records of its site assigned to

@@ -78,6 +78,11 @@ core::Json UpstreamLoop::stateJson() const {
       {"next_round_in_ms", s.next_round_in_ms}};
 }
 
+void UpstreamLoop::setBlobStep(BlobStep step) {
+  std::lock_guard lock(mu_);
+  blob_step_ = std::move(step);
+}
+
 void UpstreamLoop::loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -110,11 +115,19 @@ void UpstreamLoop::runRound(std::unique_lock<std::mutex>& lock) {
   state_.last_attempt_ms = sync::systemNowMs();
   schedule_.roundStarted();
   lock.unlock();
-  auto result = round_->run([this] {
+  auto stop = [this] {
     std::lock_guard guard(mu_);
     return stopping_;
-  });
+  };
+  auto result = round_->run(stop);
   lock.lock();
+  if (result.isOk() && !result->more && blob_step_) {
+    BlobStep step = blob_step_;
+    lock.unlock();
+    Status blobs = step(stop);
+    lock.lock();
+    if (!blobs.isOk()) result = blobs;
+  }
   state_.syncing = false;
   ++state_.rounds;
   const int64_t now = monotonicMs();

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -53,6 +54,11 @@ class UpstreamLoop {
   void start();
   void stop();
 
+  // Runs after each successful round that left no record pending (the attachment step,
+  // upstream/blob_uplink.h); its failure counts as the round's. Thread-safe.
+  using BlobStep = std::function<Status(const std::function<bool()>& stop)>;
+  void setBlobStep(BlobStep step);
+
   void localWrite();  // new local versions: a round soon (debounced)
   void syncNow();     // an admin asked
 
@@ -65,6 +71,7 @@ class UpstreamLoop {
   void runRound(std::unique_lock<std::mutex>& lock);
 
   std::unique_ptr<UpstreamRound> round_;
+  BlobStep blob_step_;  // guarded by mu_
   Transport& transport_;
   Options options_;
   RoundSchedule schedule_;

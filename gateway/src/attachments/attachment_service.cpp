@@ -1,0 +1,500 @@
+#include "attachments/attachment_service.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "attachments/partial_file.h"
+
+namespace yard::attachments {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kChunk = 64 * 1024;
+// A long PATCH records its progress every few MiB, so a kill -9 mid-body loses at most that
+// much; a cut connection loses nothing (the offset is recorded on the way out).
+constexpr int64_t kCheckpointBytes = 4 << 20;
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// How often maintenance runs: often enough that a short grace or expiry (tests, small boxes)
+// is honoured within a quarter of it, never busier than 5 times a second.
+int64_t maintenanceIntervalMs(const AttachmentOptions& o) {
+  const int64_t shortest = std::min(o.upload_expiry_ms, o.eviction.grace_ms);
+  return std::clamp<int64_t>(shortest / 4, 200, 60 * 1000);
+}
+
+}  // namespace
+
+AttachmentService::AttachmentService(store::Store& store, sync::CommitQueue& writer,
+                                     BlobStore blobs, AttachmentOptions options, Clock clock)
+    : store_(store),
+      writer_(writer),
+      blobs_(std::move(blobs)),
+      options_(options),
+      clock_(std::move(clock)) {}
+
+AttachmentService::~AttachmentService() { stop(); }
+
+Status AttachmentService::start() {
+  // A crash after a blob was renamed into place but before its row was committed leaves an
+  // upload row short of its length, no partial file, and the blob on disk: finish the record.
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  auto uploads = txn->listUploads();
+  if (!uploads.isOk()) return uploads.status();
+  txn->rollback();
+  for (auto& u : uploads.value()) {
+    if (u.offset == u.length || exists(blobs_.partialPath(u.upload_id)) || !blobs_.has(u.sha256))
+      continue;
+    u.offset = u.length;
+    if (UploadOutcome o = finish(u, u.sha256); o.error != UploadError::kNone) return o.status;
+    spdlog::info("[attachments] recovered upload {} filed before a crash", u.upload_id);
+  }
+  maintenance_ = std::thread([this] { maintenanceLoop(); });
+  return Status::ok();
+}
+
+void AttachmentService::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+Result<int64_t> AttachmentService::reservedBytes(store::Txn& txn) {
+  auto uploads = txn.listUploads();
+  if (!uploads.isOk()) return uploads.status();
+  int64_t reserved = 0;
+  for (const auto& u : uploads.value())
+    if (u.offset < u.length) reserved += u.length;
+  return reserved;
+}
+
+UploadOutcome AttachmentService::create(int64_t length, const UploadMetadata& meta,
+                                        const std::string& device) {
+  if (length > options_.max_upload_bytes)
+    return UploadOutcome::fail(
+        UploadError::kTooLarge,
+        Status::invalid("Upload-Length " + std::to_string(length) + " is over the " +
+                        std::to_string(options_.max_upload_bytes) + "-byte limit"));
+  const int64_t now = clock_();
+  store::UploadRow row{newUploadId(), meta.sha256, length, 0, meta.filetype, device, now, now};
+  bool full = false;
+  Status s = writer_.run([&](store::Txn& txn) -> Status {
+    full = false;
+    row.offset = 0;
+    auto blob = txn.getBlob(meta.sha256);
+    if (!blob.isOk()) return blob.status();
+    if (blob->has_value() && (*blob)->present && (*blob)->size == length &&
+        blobs_.has(meta.sha256)) {
+      row.offset = length;  // held already: nothing to send
+      return txn.putUpload(row);
+    }
+    auto stats = txn.blobStats();
+    if (!stats.isOk()) return stats.status();
+    auto reserved = reservedBytes(txn);
+    if (!reserved.isOk()) return reserved.status();
+    if (!hasRoom(stats->bytes, reserved.value(), length, options_.quota_bytes)) {
+      full = true;
+      return Status::ok();
+    }
+    return txn.putUpload(row);
+  });
+  if (!s.isOk()) return UploadOutcome::fail(UploadError::kInternal, s);
+  if (full)
+    return UploadOutcome::fail(
+        UploadError::kQuotaFull,
+        Status::permanent("the attachment store is full of data not yet confirmed upstream "
+                          "(quota_mb); retry once the uplink has caught up"));
+  if (row.offset == 0 && length == 0) {  // a 0-byte file is complete as soon as it exists
+    auto file = PartialFile::open(blobs_.partialPath(row.upload_id), 0, true);
+    if (!file.isOk()) return UploadOutcome::fail(UploadError::kInternal, file.status());
+    return finish(row, "");
+  }
+  return {UploadError::kNone, Status::ok(), row};
+}
+
+UploadOutcome AttachmentService::find(const std::string& upload_id, const std::string& device,
+                                      bool admin) {
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return UploadOutcome::fail(UploadError::kInternal, txn.status());
+  auto row = txn->getUpload(upload_id);
+  if (!row.isOk()) return UploadOutcome::fail(UploadError::kInternal, row.status());
+  // Another device's upload is reported as absent, not forbidden: ids are not to be probed.
+  if (!row->has_value() || (!admin && (*row)->device != device))
+    return UploadOutcome::fail(UploadError::kNotFound,
+                               Status::notFound("no such upload (expired, or never created)"));
+  return {UploadError::kNone, Status::ok(), **row};
+}
+
+Status AttachmentService::recordOffset(const store::UploadRow& row, int64_t offset) {
+  store::UploadRow updated = row;
+  updated.offset = offset;
+  updated.updated_ms = clock_();
+  return writer_.run([&](store::Txn& txn) { return txn.putUpload(updated); });
+}
+
+UploadOutcome AttachmentService::append(const std::string& upload_id, const std::string& device,
+                                        bool admin, int64_t offset, int64_t content_length,
+                                        std::istream& body) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!active_.insert(upload_id).second)
+      return UploadOutcome::fail(UploadError::kBusy,
+                                 Status::conflict("another PATCH of this upload is running"));
+  }
+  struct Release {
+    AttachmentService* self;
+    const std::string& id;
+    ~Release() {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      self->active_.erase(id);
+    }
+  } release{this, upload_id};
+
+  UploadOutcome found = find(upload_id, device, admin);
+  if (found.error != UploadError::kNone) return found;
+  store::UploadRow row = found.upload;
+  if (offset != row.offset)
+    return UploadOutcome::fail(
+        UploadError::kOffsetMismatch,
+        Status::conflict("Upload-Offset is " + std::to_string(offset) + " but the upload is at " +
+                         std::to_string(row.offset) + "; HEAD it first"));
+  const int64_t remaining = row.length - row.offset;
+  if (content_length > remaining)
+    return UploadOutcome::fail(UploadError::kTooLarge,
+                               Status::invalid("the body goes past Upload-Length (" +
+                                               std::to_string(remaining) + " bytes remain)"));
+  if (remaining == 0) return found;
+
+  auto file = PartialFile::open(blobs_.partialPath(upload_id), row.offset, row.offset == 0);
+  if (!file.isOk()) {
+    if (file.status().code() != Code::kNotFound)
+      return UploadOutcome::fail(UploadError::kInternal, file.status());
+    // The bytes are gone (disk replaced, files deleted by hand): start again.
+    (void)writer_.run([&](store::Txn& txn) { return txn.deleteUpload(upload_id); });
+    return UploadOutcome::fail(UploadError::kNotFound,
+                               Status::notFound("the upload's bytes are gone; create it again"));
+  }
+  // Hashing while writing saves reading the file back, when the whole file goes in one PATCH
+  // (the common case); a resumed upload is hashed from disk at the end.
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  const bool hashing = row.offset == 0;
+  std::vector<char> buffer(kChunk);
+  int64_t checkpoint = row.offset;
+  bool cut = false;
+  while (file->offset() < row.offset + content_length) {
+    const auto want = static_cast<std::streamsize>(
+        std::min<int64_t>(kChunk, row.offset + content_length - file->offset()));
+    try {
+      body.read(buffer.data(), want);
+    } catch (const std::exception&) {
+      cut = true;  // the connection dropped or timed out; keep what arrived
+    }
+    const std::streamsize got = body.gcount();
+    if (got > 0) {
+      if (Status s = file->append(buffer.data(), static_cast<size_t>(got)); !s.isOk()) {
+        cut = true;
+        spdlog::error("[attachments] upload {}: {}", upload_id, s.message());
+        break;
+      }
+      if (hashing) engine.update(buffer.data(), static_cast<unsigned>(got));
+    }
+    if (cut || got < want) {
+      cut = true;
+      break;
+    }
+    if (file->offset() - checkpoint >= kCheckpointBytes) {
+      if (Status s = file->sync(); !s.isOk()) return UploadOutcome::fail(UploadError::kInternal, s);
+      if (Status s = recordOffset(row, file->offset()); !s.isOk())
+        return UploadOutcome::fail(UploadError::kInternal, s);
+      checkpoint = file->offset();
+    }
+  }
+  // Durable first, then recorded: the recorded offset never runs ahead of the bytes on disk.
+  if (Status s = file->sync(); !s.isOk()) return UploadOutcome::fail(UploadError::kInternal, s);
+  if (Status s = recordOffset(row, file->offset()); !s.isOk())
+    return UploadOutcome::fail(UploadError::kInternal, s);
+  row.offset = file->offset();
+  if (cut)
+    return UploadOutcome::fail(
+        UploadError::kBadRequest,
+        Status::invalid("the body ended after " + std::to_string(row.offset - offset) + " of " +
+                        std::to_string(content_length) + " bytes; resume at offset " +
+                        std::to_string(row.offset)));
+  if (row.offset < row.length) return {UploadError::kNone, Status::ok(), row};
+  return finish(row, hashing ? Poco::DigestEngine::digestToHex(engine.digest()) : "");
+}
+
+UploadOutcome AttachmentService::finish(store::UploadRow row, const std::string& digest) {
+  std::lock_guard<std::mutex> filing(filing_mu_);
+  Status filed = blobs_.has(row.sha256) && !exists(blobs_.partialPath(row.upload_id))
+                     ? Status::ok()  // recovery: filed before a crash
+                     : blobs_.adopt(row.upload_id, row.sha256, digest);
+  if (filed.code() == Code::kInvalid) {
+    (void)writer_.run([&](store::Txn& txn) { return txn.deleteUpload(row.upload_id); });
+    return UploadOutcome::fail(UploadError::kHashMismatch, filed);
+  }
+  if (!filed.isOk()) return UploadOutcome::fail(UploadError::kInternal, filed);
+  const int64_t now = clock_();
+  row.offset = row.length;
+  row.updated_ms = now;
+  Status s = writer_.run([&](store::Txn& txn) -> Status {
+    auto existing = txn.getBlob(row.sha256);
+    if (!existing.isOk()) return existing.status();
+    // A blob evicted and uploaded again is still confirmed upstream.
+    const int64_t confirmed = existing->has_value() ? (*existing)->confirmed_ms : 0;
+    if (Status put = txn.putBlob({row.sha256, row.length, row.mime, now, confirmed, true});
+        !put.isOk())
+      return put;
+    return txn.putUpload(row);
+  });
+  if (!s.isOk()) return UploadOutcome::fail(UploadError::kInternal, s);
+  if (uplink_wake_) uplink_wake_();
+  return {UploadError::kNone, Status::ok(), row};
+}
+
+Result<std::optional<store::BlobRow>> AttachmentService::held(const std::string& sha256) {
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  auto row = txn->getBlob(sha256);
+  if (!row.isOk()) return row.status();
+  if (!row->has_value() || !(*row)->present || !blobs_.has(sha256))
+    return std::optional<store::BlobRow>();
+  return row.value();
+}
+
+Result<std::vector<std::string>> AttachmentService::noteReferences(
+    const std::vector<core::Record>& records) {
+  std::vector<std::string> missing;
+  Status s = writer_.run([&](store::Txn& txn) -> Status {
+    missing.clear();
+    for (const auto& record : records) {
+      for (const auto& a : record.attachments) {
+        if (Status ref = txn.addBlobRef(a.sha256, record.id); !ref.isOk()) return ref;
+        if (std::find(missing.begin(), missing.end(), a.sha256) != missing.end()) continue;
+        auto row = txn.getBlob(a.sha256);
+        if (!row.isOk()) return row.status();
+        const bool have = row->has_value() && ((*row)->present || (*row)->confirmed_ms > 0);
+        if (!have) missing.push_back(a.sha256);
+      }
+    }
+    return Status::ok();
+  });
+  if (!s.isOk()) return s;
+  return missing;
+}
+
+Result<std::vector<store::BlobRow>> AttachmentService::unconfirmed() {
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  std::vector<store::BlobRow> out;
+  for (std::string after;;) {
+    auto page = txn->listBlobs(after, 500);
+    if (!page.isOk()) return page.status();
+    for (auto& b : page.value())
+      if (b.present && b.confirmed_ms == 0) out.push_back(std::move(b));
+    if (page->size() < 500) break;
+    after = page->back().sha256;
+  }
+  std::stable_sort(out.begin(), out.end(), [](const store::BlobRow& a, const store::BlobRow& b) {
+    return a.size < b.size;
+  });
+  return out;
+}
+
+Status AttachmentService::confirm(const std::string& sha256) {
+  const int64_t now = clock_();
+  return writer_.run([&](store::Txn& txn) -> Status {
+    auto row = txn.getBlob(sha256);
+    if (!row.isOk()) return row.status();
+    if (!row->has_value() || (*row)->confirmed_ms > 0) return Status::ok();
+    store::BlobRow confirmed = **row;
+    confirmed.confirmed_ms = now;
+    return txn.putBlob(confirmed);
+  });
+}
+
+std::vector<std::string> AttachmentService::takeFetchRequests() {
+  std::lock_guard<std::mutex> lock(fetch_mu_);
+  std::vector<std::string> out(fetch_requests_.begin(), fetch_requests_.end());
+  return out;
+}
+
+std::string AttachmentService::fetchPath(const std::string& sha256) const {
+  return blobs_.partialPath("fetch-" + sha256);
+}
+
+Status AttachmentService::fetched(const std::string& sha256) {
+  Status s;
+  {
+    std::lock_guard<std::mutex> filing(filing_mu_);
+    s = blobs_.adoptFile(fetchPath(sha256), sha256, "");
+    if (s.isOk())
+      s = writer_.run([&](store::Txn& txn) -> Status {
+        auto row = txn.getBlob(sha256);
+        if (!row.isOk()) return row.status();
+        if (!row->has_value()) return Status::ok();
+        store::BlobRow back = **row;
+        back.present = true;
+        // Held again for a fresh grace window, counted from now.
+        back.confirmed_ms = std::max<int64_t>(back.confirmed_ms, clock_());
+        return txn.putBlob(back);
+      });
+  }
+  {
+    std::lock_guard<std::mutex> lock(fetch_mu_);
+    fetch_requests_.erase(sha256);
+  }
+  fetch_done_.notify_all();
+  return s;
+}
+
+void AttachmentService::fetchFailed(const std::string& sha256) {
+  {
+    std::lock_guard<std::mutex> lock(fetch_mu_);
+    fetch_requests_.erase(sha256);
+  }
+  (void)blobs_.removePartial("fetch-" + sha256);
+  fetch_done_.notify_all();
+}
+
+Result<std::optional<store::BlobRow>> AttachmentService::fetchBack(const std::string& sha256,
+                                                                   int64_t timeout_ms) {
+  {
+    auto txn = store_.begin(false);
+    if (!txn.isOk()) return txn.status();
+    auto row = txn->getBlob(sha256);
+    if (!row.isOk()) return row.status();
+    // Only what upstream confirmed can be fetched back; anything else it may not have.
+    if (!row->has_value() || (*row)->confirmed_ms == 0 || !uplink_wake_)
+      return std::optional<store::BlobRow>();
+  }
+  {
+    std::lock_guard<std::mutex> lock(fetch_mu_);
+    fetch_requests_.insert(sha256);
+  }
+  uplink_wake_();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::unique_lock<std::mutex> lock(fetch_mu_);
+  fetch_done_.wait_until(lock, deadline, [&] { return fetch_requests_.count(sha256) == 0; });
+  lock.unlock();
+  return held(sha256);
+}
+
+Status AttachmentService::evict(const std::string& sha256) {
+  std::lock_guard<std::mutex> filing(filing_mu_);
+  // The row first: a crash before the unlink leaves a file whose row says evicted, which the
+  // next pass deletes; the other order could leave a row promising bytes that are gone.
+  Status s = writer_.run([&](store::Txn& txn) -> Status {
+    auto row = txn.getBlob(sha256);
+    if (!row.isOk()) return row.status();
+    if (!row->has_value()) return Status::ok();
+    store::BlobRow evicted = **row;
+    evicted.present = false;
+    return txn.putBlob(evicted);
+  });
+  if (!s.isOk()) return s;
+  return blobs_.remove(sha256);
+}
+
+Status AttachmentService::maintain() {
+  const int64_t now = clock_();
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return txn.status();
+  auto uploads = txn->listUploads();
+  if (!uploads.isOk()) return uploads.status();
+  std::vector<BlobFacts> held;
+  std::vector<std::string> evicted_with_file;
+  for (std::string after;;) {
+    auto page = txn->listBlobs(after, 500);
+    if (!page.isOk()) return page.status();
+    for (const auto& b : page.value()) {
+      if (b.present)
+        held.push_back({b.sha256, b.size, b.confirmed_ms});
+      else if (blobs_.has(b.sha256))
+        evicted_with_file.push_back(b.sha256);
+    }
+    if (page->size() < 500) break;
+    after = page->back().sha256;
+  }
+  txn->rollback();
+
+  // Uploads idle past the expiry: partial ones are abandoned; complete ones only existed to
+  // answer a HEAD after the last PATCH.
+  for (const auto& u : uploads.value()) {
+    if (u.updated_ms > now - options_.upload_expiry_ms) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (active_.count(u.upload_id)) continue;
+    }
+    if (Status s = writer_.run([&](store::Txn& w) { return w.deleteUpload(u.upload_id); });
+        !s.isOk())
+      return s;
+    if (Status s = blobs_.removePartial(u.upload_id); !s.isOk()) return s;
+    if (u.offset < u.length)
+      spdlog::info("[attachments] deleted stale upload {} ({} of {} bytes)", u.upload_id, u.offset,
+                   u.length);
+  }
+  {
+    std::lock_guard<std::mutex> filing(filing_mu_);
+    // An eviction cut short by a crash; re-read under the lock, as the blob may have been
+    // uploaded again since the listing.
+    for (const auto& sha : evicted_with_file) {
+      auto still = store_.begin(false);
+      if (!still.isOk()) return still.status();
+      auto row = still->getBlob(sha);
+      if (!row.isOk()) return row.status();
+      if (!row->has_value() || (*row)->present) continue;
+      if (Status s = blobs_.remove(sha); !s.isOk()) return s;
+    }
+  }
+  for (const auto& sha : chooseEvictions(held, options_.eviction, now)) {
+    if (Status s = evict(sha); !s.isOk()) return s;
+    spdlog::info("[attachments] evicted {} (confirmed upstream, grace passed)", sha);
+  }
+  return Status::ok();
+}
+
+void AttachmentService::maintenanceLoop() {
+  const auto interval = std::chrono::milliseconds(maintenanceIntervalMs(options_));
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, interval, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    if (Status s = maintain(); !s.isOk())
+      spdlog::warn("[attachments] maintenance: {}", s.message());
+    lock.lock();
+  }
+}
+
+core::Json AttachmentService::statusJson() {
+  core::Json out{{"quota_bytes", options_.quota_bytes}};
+  auto txn = store_.begin(false);
+  if (!txn.isOk()) return out;
+  auto stats = txn->blobStats();
+  auto reserved = reservedBytes(txn.value());
+  if (!stats.isOk() || !reserved.isOk()) return out;
+  out["blobs"] = stats->count;
+  out["bytes"] = stats->bytes;
+  out["unconfirmed_bytes"] = stats->unconfirmed_bytes;
+  out["reserved_bytes"] = reserved.value();
+  // Full: not even a small photo fits, and nothing can be evicted to make room.
+  out["full"] = !hasRoom(stats->bytes, reserved.value(), 1 << 20, options_.quota_bytes);
+  return out;
+}
+
+}  // namespace yard::attachments
