@@ -72,6 +72,7 @@ Status Gateway::start() {
   sync_->addResultListener([this](const std::vector<sync::WriteResult>& results) {
     for (const auto& r : results) telemetry_.countWrite(r.status);
   });
+  if (Status s = startMqtt(); !s.isOk()) return s;
   if (Status s = startUpstream(); !s.isOk()) return s;
   if (Status s = startAttachments(); !s.isOk()) return s;
   return startHttp();
@@ -144,14 +145,43 @@ Status Gateway::startUpstream() {
 
   auto round = std::make_unique<upstream::UpstreamRound>(sync_->node(), u.device, *store_,
                                                          *writer_, *clock_, *transport_);
+  upstream::UpstreamRound* round_ptr = round.get();
   upstream::UpstreamLoop::Options options_loop;
   options_loop.interval_ms = int64_t{u.interval_s} * 1000;
   upstream_ = std::make_unique<upstream::UpstreamLoop>(std::move(round), *transport_, options_loop);
   sync_->addChangeListener([loop = upstream_.get()](const std::vector<core::Record>&) {
     loop->localWrite();
   });
+  if (mqtt_)
+    round_ptr->onAdopted([channel = mqtt_.get()](const std::vector<core::Record>& adopted) {
+      channel->changed(adopted);
+    });
   upstream_->start();
   spdlog::info("[upstream] {} to {} as device {}", u.transport, u.url, u.device);
+  return Status::ok();
+}
+
+Status Gateway::startMqtt() {
+  const auto& m = config_.mqtt;
+  if (!m.enabled) return Status::ok();
+  mqtt::ChannelOptions options;
+  options.client.host = m.host;
+  options.client.port = m.port;
+  options.client.username = m.username;
+  if (!m.password_file.empty()) {
+    std::ifstream in(m.password_file);
+    if (!in || !std::getline(in, options.client.password))
+      return Status::invalid("[mqtt] password_file " + m.password_file + " cannot be read");
+  }
+  options.site = config_.node.site;
+  options.node_id = config_.node.id;
+  options.max_request_bytes = static_cast<size_t>(config_.http.max_request_bytes);
+  mqtt_ = std::make_unique<mqtt::DeviceChannel>(options, *sync_, *devices_, *store_);
+  sync_->addChangeListener([channel = mqtt_.get()](const std::vector<core::Record>& changed) {
+    channel->changed(changed);
+  });
+  // The broker may be down at start-up: the channel connects (and reconnects) on its own.
+  mqtt_->start();
   return Status::ok();
 }
 
@@ -234,6 +264,10 @@ void Gateway::stop() {
     upstream_->stop();
     upstream_.reset();
   }
+  if (mqtt_) {
+    mqtt_->stop();
+    mqtt_.reset();
+  }
   if (attachments_) attachments_->stop();
   if (writer_) writer_->stop();
   transport_.reset();
@@ -297,6 +331,7 @@ core::Json Gateway::snapshotJson() {
   }
   status["upstream"] = upstream;
   if (attachments_) status["attachments"] = attachments_->statusJson();
+  status["mqtt"] = mqtt_ ? mqtt_->stateJson() : core::Json{{"enabled", false}};
   if (writer_)
     status["commits"] = core::Json{{"groups", writer_->groupsCommitted()},
                                    {"batches", writer_->jobsCommitted()}};

@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "http/http_server.h"
 #include "http/routes.h"
+#include "mqtt/device_channel.h"
 #include "plugin/plugin_host.h"
 #include "status/node_telemetry.h"
 #include "store/store.h"
@@ -47,6 +48,7 @@ class Gateway {
   Status startHttp();
   Status startUpstream();
   Status startAttachments();
+  Status startMqtt();
   // The node's state without history: what /metrics is built from.
   core::Json snapshotJson();
   status::ActivityTotals activityTotals();
@@ -65,6 +67,7 @@ class Gateway {
   std::unique_ptr<plugin::PluginHost> transport_host_;
   std::unique_ptr<upstream::Transport> transport_;
   std::unique_ptr<upstream::UpstreamLoop> upstream_;
+  std::unique_ptr<mqtt::DeviceChannel> mqtt_;
   std::unique_ptr<attachments::AttachmentService> attachments_;
   std::unique_ptr<upstream::BlobUplink> uplink_;  // used by upstream_'s thread
   std::unique_ptr<http::ApiServices> api_;

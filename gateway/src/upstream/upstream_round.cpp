@@ -110,9 +110,11 @@ Result<RoundResult> UpstreamRound::run(const std::function<bool()>& should_stop)
     RoundResult delta;
     Status applied = writer_.run([&](store::Txn& txn) {
       delta = RoundResult{};
+      adopted_.clear();
       return apply(txn, ex.value(), response, delta, more);
     });
     if (!applied.isOk()) return applied;
+    if (on_adopted_ && !adopted_.empty()) on_adopted_(adopted_);
     counts.pushed += delta.pushed;
     counts.conflicts += delta.conflicts;
     counts.rejected += delta.rejected;
@@ -201,7 +203,9 @@ Status UpstreamRound::adopt(store::Txn& txn, const Record& upstream) {
   if (current) {
     if (Status s = txn.outboxDone(current->id, current->stamp); !s.isOk()) return s;
   }
-  return sync::storeRecord(txn, upstream);
+  if (Status s = sync::storeRecord(txn, upstream); !s.isOk()) return s;
+  adopted_.push_back(upstream);
+  return Status::ok();
 }
 
 Status UpstreamRound::revertRejected(store::Txn& txn, const Pushed& pushed, const Record* kept,
@@ -228,6 +232,7 @@ Status UpstreamRound::revertRejected(store::Txn& txn, const Pushed& pushed, cons
     replacement.origin.node = node_.node_id;
   }
   if (Status s = sync::storeRecord(txn, replacement); !s.isOk()) return s;
+  adopted_.push_back(replacement);
   return sync::notifyAuthor(txn, node_, clock_.wallMs(), refused, "rejected",
                             "r-" + refused.write_id,
                             core::rejectedText(refused, reason, kept, kHeadOffice), kept);

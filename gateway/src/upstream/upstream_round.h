@@ -46,6 +46,11 @@ class UpstreamRound {
   // Runs until the outbox is empty and upstream has no more changes, or should_stop says so.
   Result<RoundResult> run(const std::function<bool()>& should_stop);
 
+  // Called after each committed exchange with the upstream versions it made canonical here
+  // (for change notifications to phones). Set before the first run(); runs on run()'s thread.
+  using AdoptedListener = std::function<void(const std::vector<core::Record>&)>;
+  void onAdopted(AdoptedListener listener) { on_adopted_ = std::move(listener); }
+
  private:
   struct Pushed {
     std::string write_id, record_id, stamp;
@@ -72,6 +77,8 @@ class UpstreamRound {
   sync::NodeClock& clock_;
   Transport& transport_;
   RoundLimits limits_;
+  AdoptedListener on_adopted_;
+  std::vector<core::Record> adopted_;  // by the exchange being applied
 };
 
 // The meta key holding the cursor of upstream's change feed.

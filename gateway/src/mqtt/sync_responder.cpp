@@ -1,0 +1,79 @@
+#include "mqtt/sync_responder.h"
+
+#include "core/json_limits.h"
+#include "mqtt/topics.h"
+
+namespace yard::mqtt {
+namespace {
+
+core::Json errorJson(const std::string& code, const std::string& message) {
+  return core::Json{{"error", code}, {"message", message}};
+}
+
+}  // namespace
+
+core::Json errorJson(const Status& status) {
+  switch (status.code()) {
+    case Code::kInvalid:
+      return errorJson("bad_request", status.message());
+    case Code::kForbidden:
+      return errorJson("forbidden", status.message());
+    case Code::kNotFound:
+      return errorJson("not_found", status.message());
+    case Code::kConflict:
+      return errorJson("conflict", status.message());
+    case Code::kRetry:
+      return errorJson("unavailable", status.message());
+    case Code::kOk:
+    case Code::kPermanent:
+      break;
+  }
+  return errorJson("internal", status.message());
+}
+
+std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
+  auto device = deviceOfRequest(in.topic, site_);
+  if (!device) return std::nullopt;
+  Outbound out{chooseResponseTopic(site_, *device, in.response_topic.value_or("")), "",
+               in.correlation};
+
+  core::Json reply;
+  core::Json corr;
+  if (in.payload.size() > max_request_bytes_) {
+    reply = errorJson("too_large", "the request is larger than max_request_bytes (" +
+                                       std::to_string(max_request_bytes_) + ")");
+  } else {
+    bool too_deep = false;
+    core::Json body = core::parseUntrustedJson(in.payload, too_deep);
+    if (too_deep) {
+      reply = errorJson("bad_json", "the request nests deeper than " +
+                                        std::to_string(core::kMaxJsonDepth) + " levels");
+    } else if (body.is_discarded()) {
+      reply = errorJson("bad_json", "the request is not valid JSON");
+    } else {
+      // MQTT 3.1.1 has no correlation data: the client's "corr" comes back in the answer.
+      if (body.is_object() && body.contains("corr")) {
+        corr = body["corr"];
+        body.erase("corr");
+      }
+      auto response = run(*device, body);
+      reply = response.isOk() ? std::move(response.value()) : errorJson(response.status());
+    }
+  }
+  if (!corr.is_null()) reply["corr"] = std::move(corr);
+  out.payload = reply.dump();
+  return out;
+}
+
+Result<core::Json> SyncResponder::run(const std::string& device, const core::Json& body) {
+  auto row = devices_.find(device);
+  if (!row.isOk()) return row.status();
+  // One answer for unknown, revoked and other-site devices: the topic reveals nothing.
+  if (!row->has_value() || (*row)->revoked || (*row)->site != site_)
+    return Status::forbidden("device '" + device + "' is not enrolled at this site");
+  const auto& d = **row;
+  sync::Caller caller{d.id, d.site, d.operator_id, d.node, "mqtt"};
+  return sync_.sync(caller, body);
+}
+
+}  // namespace yard::mqtt
