@@ -1,0 +1,97 @@
+// The attachment store after a kill -9 at its two multi-step moments (DESIGN §2 rule 6):
+// - filing a blob renames the finished upload into place, then records it: killed in between,
+//   the restarted daemon finds the blob on disk and finishes the record;
+// - evicting a blob records it as evicted, then deletes the file: killed in between, the next
+//   maintenance pass deletes the file.
+// The daemon is killed with SIGKILL and the file system (and, for eviction, the row) is put in
+// exactly the state the crash leaves, since no signal can be timed between two syscalls.
+#include <sqlite3.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "harness/daemon_process.h"
+#include "harness/sync_client.h"
+#include "tus_client.h"
+
+using namespace yard::it;
+namespace fs = std::filesystem;
+
+namespace {
+
+void execSql(const std::string& db, const std::string& sql) {
+  sqlite3* conn = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &conn) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(conn);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 between filing a blob and recording it: the restart finishes the record",
+          "[attachments][integration][durability]") {
+  DaemonProcess daemon;
+  daemon.start();
+  HttpClient admin = adminClient(daemon);
+  TusClient tus(daemon.port(), enrollDevice(admin, "dev-1", "yard-a", "op-1").token);
+  const std::string photo = randomBytes(300000, 21);
+  const std::string sha = sha256Hex(photo);
+  const std::string location = tus.create(photo.size(), sha).headers.get("Location");
+  REQUIRE(tus.patch(location, 0, photo.substr(0, photo.size() - 1)).status == 204);
+  daemon.kill9();
+
+  // The state after the last byte was written and the file renamed, before the row.
+  const std::string id = location.substr(location.rfind('/') + 1);
+  const std::string partial = daemon.dataDir() + "/blobs/partial/" + id;
+  REQUIRE(fs::exists(partial));
+  { std::ofstream(partial, std::ios::app | std::ios::binary) << photo.back(); }
+  fs::rename(partial, daemon.dataDir() + "/blobs/" + sha);
+
+  daemon.restart();
+  tus.http().setPort(daemon.port());
+  admin.setPort(daemon.port());
+  CHECK(tus.head(location).headers.get("Upload-Offset") == std::to_string(photo.size()));
+  HttpResponse got = tus.getAttachment(sha);
+  REQUIRE(got.status == 200);
+  CHECK(got.raw == photo);
+  CHECK(admin.get("/v1/status").json.at("attachments").at("bytes") == photo.size());
+}
+
+TEST_CASE("kill -9 between recording an eviction and deleting the file: the next pass deletes it",
+          "[attachments][integration][durability]") {
+  DaemonConfig config;
+  config.settings["attachments.upload_expiry_hours"] = "0.001";  // maintenance about every second
+  DaemonProcess daemon(config);
+  daemon.start();
+  HttpClient admin = adminClient(daemon);
+  TusClient tus(daemon.port(), enrollDevice(admin, "dev-1", "yard-a", "op-1").token);
+  const std::string photo = randomBytes(200000, 22);
+  const std::string sha = sha256Hex(photo);
+  REQUIRE(tus.upload(photo).status == 204);
+  daemon.kill9();
+
+  // The state after the eviction's row was committed, before the unlink.
+  execSql(daemon.dataDir() + "/yard.db",
+          "UPDATE blobs SET present = 0, confirmed_ms = 1 WHERE sha256 = '" + sha + "'");
+  const std::string file = daemon.dataDir() + "/blobs/" + sha;
+  REQUIRE(fs::exists(file));
+
+  daemon.restart();
+  tus.http().setPort(daemon.port());
+  admin.setPort(daemon.port());
+  HttpRequest head;
+  head.method = "HEAD";
+  head.path = "/v1/attachments/" + sha;
+  head.token = tus.token();
+  CHECK(tus.http().request(head).status == 404);  // evicted, whatever the disk still holds
+  for (int i = 0; i < 100 && fs::exists(file); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(fs::exists(file));
+  CHECK(admin.get("/v1/status").json.at("attachments").at("bytes") == 0);
+}
