@@ -104,9 +104,10 @@ Reference hubAcceptRate(const std::vector<std::string>& batches, int64_t records
   const double cpu0 = cpuSeconds(pid);
   const auto t0 = Clock::now();
   for (const auto& writes : batches) {
-    // The same request the gateway's upstream round sends: device, cursor, limit, writes.
+    // The same request the gateway's upstream round sends: device, cursor, limit, brief
+    // results, writes.
     request.raw_body = "{\"device\":\"" + kGateway + "\",\"cursor\":" + cursor +
-                       ",\"limit\":500,\"writes\":" + writes + "}";
+                       ",\"limit\":500,\"brief\":true,\"writes\":" + writes + "}";
     const it::HttpResponse r = client.request(request);
     if (r.status != 200 || !r.isJson()) {
       std::cout << "  reference: the hub answered " << r.describe().substr(0, 300) << "\n";

@@ -144,3 +144,48 @@ TEST_CASE("a whole batch sent twice gives identical results and changes nothing"
   CHECK(listConflicts(yard.admin) == conflicts_before);
   CHECK(inboxCount(second.json, "rejected") == 2);
 }
+
+TEST_CASE("brief results: accepted writes answered by stamp, conflicts still carry the record") {
+  Yard yard;
+  const Json write = createWrite("inspection", inspectionBody("TGHU8772"));
+  Json req = yard.phone1.request({write});
+  req["brief"] = true;
+  auto first = yard.phone1.post(req);
+  REQUIRE(first.status == 200);
+  const Json accepted = onlyResult(first.json);
+  CHECK(accepted.at("status") == "accepted");
+  CHECK_FALSE(accepted.contains("record"));
+  const std::string stamp = accepted.at("stamp");
+
+  // The stamp is the canonical one: another phone pulls the same.
+  auto all = yard.phone2.pullAll();
+  REQUIRE(countOf(all, write.at("id")) == 1);
+  CHECK(all.back().at("stamp") == stamp);
+
+  // phone2 edits; phone1 then edits from the old base and loses: the record it must adopt
+  // comes whole even in brief mode.
+  Json win =
+      onlyResult(yard.phone2.sync({editWrite(all.back(), inspectionBody("TGHU8772", "filled"))}));
+  REQUIRE(win.at("status") == "accepted");
+  Json stale = all.back();
+  Json late = editWrite(stale, inspectionBody("TGHU8772", "open"));
+  Json req2 = yard.phone1.request({late});
+  req2["brief"] = true;
+  // The late edit has a later stamp, so it wins over phone2's: accepted, by stamp.
+  auto second = yard.phone1.post(req2);
+  REQUIRE(second.status == 200);
+  const Json& r2 = onlyResult(second.json);
+  CHECK(r2.at("status") == "accepted");
+  CHECK(r2.at("stamp") > win.at("record").at("stamp"));
+
+  // A retransmission of phone2's overwritten write is a conflict: the kept record comes whole.
+  Json req3 = yard.phone2.request({editWrite(all.back(), inspectionBody("TGHU8772", "filled"))});
+  req3["writes"][0]["write_id"] = win.at("write_id");
+  req3["brief"] = true;
+  auto third = yard.phone2.post(req3);
+  REQUIRE(third.status == 200);
+  const Json& r3 = onlyResult(third.json);
+  CHECK(r3.at("status") == "conflict");
+  REQUIRE(r3.contains("record"));
+  CHECK(r3.at("record").at("stamp") == r2.at("stamp"));
+}

@@ -125,3 +125,14 @@ TEST_CASE("shape errors refuse the whole request and name the field") {
     CHECK(r.status().message().find(c.mentions) != std::string::npos);
   }
 }
+
+TEST_CASE("brief is an optional boolean, off unless asked for") {
+  CHECK_FALSE(parseSyncRequest(request(Json::array()), kPhone)->brief);
+  Json req = request(Json::array());
+  req["brief"] = true;
+  CHECK(parseSyncRequest(req, kPhone)->brief);
+  req["brief"] = "yes";
+  auto bad = parseSyncRequest(req, kPhone);
+  REQUIRE_FALSE(bad.isOk());
+  CHECK(bad.status().message().find("brief") != std::string::npos);
+}

@@ -146,7 +146,7 @@ std::optional<int64_t> decodeCursor(const std::string& cursor) {
 Result<SyncRequest> parseSyncRequest(const Json& json, const Caller& caller) {
   if (!json.is_object()) return Status::invalid("the request must be a JSON object");
   if (auto s = checkKnownFields(
-          json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending"}, "");
+          json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending", "brief"}, "");
       !s.isOk())
     return s;
   SyncRequest req;
@@ -190,6 +190,10 @@ Result<SyncRequest> parseSyncRequest(const Json& json, const Caller& caller) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0)
       return Status::invalid("pending must be a non-negative integer");
     req.pending = it->get<int64_t>();
+  }
+  if (auto it = json.find("brief"); it != json.end() && !it->is_null()) {
+    if (!it->is_boolean()) return Status::invalid("brief must be true or false");
+    req.brief = it->get<bool>();
   }
   return req;
 }

@@ -26,6 +26,9 @@ struct SyncRequest {
   std::vector<WriteRequest> writes;
   std::vector<std::string> inbox_ack;
   std::optional<int64_t> pending;  // extension: writes the device still holds after this batch
+  // Extension: accepted results carry the canonical `stamp` instead of the whole `record` (the
+  // sender already holds what it wrote). Halves what a draining gateway downloads.
+  bool brief = false;
 };
 
 // Largest page of changes one call returns.

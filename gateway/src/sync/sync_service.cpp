@@ -25,11 +25,13 @@ bool visibleTo(const core::Record& record, const Caller& caller) {
          record.assigned_to.end();
 }
 
-core::Json resultToJson(const WriteResult& result) {
-  core::Json out{{"write_id", result.write_id},
-                 {"id", result.id},
-                 {"status", core::toString(result.status)},
-                 {"record", result.record ? core::toJson(*result.record) : core::Json(nullptr)}};
+core::Json resultToJson(const WriteResult& result, bool brief) {
+  core::Json out{
+      {"write_id", result.write_id}, {"id", result.id}, {"status", core::toString(result.status)}};
+  if (brief && result.status == core::WriteStatus::kAccepted && result.record)
+    out["stamp"] = result.record->stamp;
+  else
+    out["record"] = result.record ? core::toJson(*result.record) : core::Json(nullptr);
   if (result.status != core::WriteStatus::kAccepted) out["reason"] = result.reason;
   return out;
 }
@@ -88,8 +90,8 @@ Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& bod
 
   std::vector<WriteResult> results;
   if (!request.writes.empty() || !request.inbox_ack.empty()) {
-    Status s = writer_.run(
-        [&](store::Txn& txn) { return applier_.apply(txn, caller, request, results); });
+    Status s =
+        writer_.run([&](store::Txn& txn) { return applier_.apply(txn, caller, request, results); });
     if (!s.isOk()) return s;
     publish(results);
   }
@@ -112,14 +114,12 @@ Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& bod
   auto notices = txn->listNotices(caller.device, kInboxPage);
   if (!notices.isOk()) return notices.status();
 
-  core::Json response{{"results", core::Json::array()},
-                      {"changes", std::move(page->changes)},
-                      {"cursor", encodeCursor(page->cursor)},
-                      {"more", page->more},
-                      {"inbox", core::Json::array()},
-                      {"missing_attachments", core::Json::array()}};
+  core::Json response{
+      {"results", core::Json::array()},       {"changes", std::move(page->changes)},
+      {"cursor", encodeCursor(page->cursor)}, {"more", page->more},
+      {"inbox", core::Json::array()},         {"missing_attachments", core::Json::array()}};
   auto& out_results = response["results"];
-  for (const auto& r : results) out_results.push_back(resultToJson(r));
+  for (const auto& r : results) out_results.push_back(resultToJson(r, request.brief));
   if (attachment_check_) {
     std::vector<core::Record> accepted;
     for (const auto& r : results)
@@ -161,13 +161,14 @@ Result<SyncService::Page> SyncService::pullChanges(const Caller& caller, int64_t
       ++scanned;
       page.cursor = row.seq;
       if (row.site != caller.site || own_stamps.count(row.stamp)) return true;
-      auto record = core::recordFromJson(core::Json::parse(row.doc, nullptr, false));
+      auto doc = core::Json::parse(row.doc, nullptr, false);
+      auto record = core::recordFromJson(doc);
       if (!record.isOk()) {
         failure = Status::permanent("stored record " + row.id + " is unreadable");
         return false;
       }
       if (!visibleTo(record.value(), caller)) return true;
-      page.changes.push_back(core::toJson(record.value()));
+      page.changes.push_back(std::move(doc));  // stored docs are already canonical JSON
       return ++listed < limit;
     });
     if (!s.isOk()) return s;
@@ -208,8 +209,8 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
       return Status::ok();
     }
     if ((*audit)->restored) {
-      refusal = Status::conflict("audit entry " + std::to_string(audit_id) +
-                                 " was already restored");
+      refusal =
+          Status::conflict("audit entry " + std::to_string(audit_id) + " was already restored");
       return Status::ok();
     }
     auto lost = core::recordFromJson(core::Json::parse((*audit)->lost_doc, nullptr, false));
@@ -232,11 +233,17 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
     if (current) {
       const std::string displaced_write =
           current->write_id.empty() ? current->stamp : current->write_id;
-      store::AuditRow displaced{0, record_id, displaced_write, core::toJson(*current).dump(),
-                                core::toJson(restored).dump(), clock_.wallMs(), false};
+      store::AuditRow displaced{0,
+                                record_id,
+                                displaced_write,
+                                core::toJson(*current).dump(),
+                                core::toJson(restored).dump(),
+                                clock_.wallMs(),
+                                false};
       if (auto id = txn.addAudit(displaced); !id.isOk()) return id.status();
-      if (Status n = notifyAuthor(txn, node_, clock_.wallMs(), *current, "restored", "s-" + displaced_write,
-                                     core::displacedByRestoreText(*current, restored), &restored);
+      if (Status n = notifyAuthor(txn, node_, clock_.wallMs(), *current, "restored",
+                                  "s-" + displaced_write,
+                                  core::displacedByRestoreText(*current, restored), &restored);
           !n.isOk())
         return n;
     }
@@ -251,7 +258,7 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
     if (Status m = txn.markRestored(audit_id); !m.isOk()) return m;
     core::Record author = lost.value();  // notify under the lost version's own stamp origin
     return notifyAuthor(txn, node_, clock_.wallMs(), author, "restored", "s-" + restored.write_id,
-                           core::restoredText(restored), &restored);
+                        core::restoredText(restored), &restored);
   });
   if (!s.isOk()) return s;
   if (!refusal.isOk()) return refusal;

@@ -82,6 +82,6 @@ class SyncService {
 // its operator or to the whole site, plus records it wrote; node clients see their whole site.
 bool visibleTo(const core::Record& record, const Caller& caller);
 
-core::Json resultToJson(const WriteResult& result);
+core::Json resultToJson(const WriteResult& result, bool brief = false);
 
 }  // namespace yard::sync

@@ -64,27 +64,31 @@ Result<UpstreamRound::Exchange> UpstreamRound::buildExchange() {
   if (!rows.isOk()) return rows.status();
 
   Exchange ex;
-  ex.request = Json{{"device", upstream_device_},
-                    {"cursor", cursor->has_value() ? Json(**cursor) : Json(nullptr)},
-                    {"limit", limits_.pull_limit},
-                    {"writes", Json::array()}};
-  size_t bytes = 0;
+  Json envelope{{"device", upstream_device_},
+                {"cursor", cursor->has_value() ? Json(**cursor) : Json(nullptr)},
+                {"limit", limits_.pull_limit}};
+  if (brief_) envelope["brief"] = true;
+  // Each write is serialized once, for its size and for the body.
+  std::string writes;
+  size_t count = 0;
   for (const auto& row : rows.value()) {
     auto record = sync::loadRecord(txn.value(), row.record_id);
     if (!record.isOk()) return record.status();
     // A version adopted from upstream since (greater stamp) leaves nothing to push; the apply
     // step clears such rows.
     if (!record->has_value() || (*record)->stamp != row.stamp) {
-      ex.pushed.push_back(Pushed{"", row.record_id, row.stamp, {}});
+      ex.pushed.push_back(Pushed{"", row.record_id, row.stamp});
       continue;
     }
-    Json w = pushedWrite(**record, row.base);
-    const size_t size = w.dump().size();
-    if (!ex.request["writes"].empty() && bytes + size > limits_.max_request_bytes) break;
-    bytes += size;
-    ex.request["writes"].push_back(std::move(w));
-    ex.pushed.push_back(Pushed{(*record)->write_id, row.record_id, row.stamp, **record});
+    const std::string w = pushedWrite(**record, row.base).dump();
+    if (count > 0 && writes.size() + w.size() > limits_.max_request_bytes) break;
+    if (count++ > 0) writes += ',';
+    writes += w;
+    ex.pushed.push_back(Pushed{(*record)->write_id, row.record_id, row.stamp});
   }
+  ex.body = envelope.dump();
+  ex.body.pop_back();  // the envelope's closing brace: the writes go in before it
+  ex.body += ",\"writes\":[" + writes + "]}";
   return ex;
 }
 
@@ -97,7 +101,14 @@ Result<RoundResult> UpstreamRound::run(const std::function<bool()>& should_stop)
     }
     auto ex = buildExchange();
     if (!ex.isOk()) return ex.status();
-    auto response_text = transport_.sync(ex->request.dump());
+    auto response_text = transport_.sync(ex->body);
+    if (!response_text.isOk() && brief_ &&
+        response_text.status().message().find("unknown field 'brief'") != std::string::npos) {
+      // An older hub: it names the field it does not know. Ask again with whole records.
+      spdlog::info("[upstream] the hub does not know brief results; asking for whole records");
+      brief_ = false;
+      continue;
+    }
     if (!response_text.isOk()) return response_text.status();
     ++counts.requests;
     auto response = Json::parse(response_text.value(), nullptr, false);
@@ -152,13 +163,14 @@ Status UpstreamRound::applyResult(store::Txn& txn, const Pushed& pushed, const J
   if (!result.is_object() || result.value("write_id", std::string()) != pushed.write_id)
     return Status::retry("upstream's results do not match the writes sent");
   const std::string status = result.value("status", std::string());
-  auto kept = recordOf(result.contains("record") ? result["record"] : Json(nullptr));
-  if (!kept.isOk()) return kept.status();
   ++counts.pushed;
-
   if (status == "accepted") {
     // Nothing to adopt: the pushed version is canonical upstream too.
-  } else if (status == "conflict") {
+    return txn.outboxDone(pushed.record_id, pushed.stamp);
+  }
+  auto kept = recordOf(result.contains("record") ? result["record"] : Json(nullptr));
+  if (!kept.isOk()) return kept.status();
+  if (status == "conflict") {
     ++counts.conflicts;
     if (kept->has_value()) {
       if (Status s = adopt(txn, **kept); !s.isOk()) return s;

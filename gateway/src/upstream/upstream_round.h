@@ -54,10 +54,9 @@ class UpstreamRound {
  private:
   struct Pushed {
     std::string write_id, record_id, stamp;
-    core::Record version;
   };
   struct Exchange {
-    core::Json request;
+    std::string body;  // the sync request, serialized once
     std::vector<Pushed> pushed;
   };
 
@@ -77,6 +76,9 @@ class UpstreamRound {
   sync::NodeClock& clock_;
   Transport& transport_;
   RoundLimits limits_;
+  // Ask for brief results (accepted writes answered by stamp, not echoed whole) until a hub
+  // from before that extension refuses the field.
+  bool brief_ = true;
   AdoptedListener on_adopted_;
   std::vector<core::Record> adopted_;  // by the exchange being applied
 };
