@@ -54,6 +54,7 @@ class EchoGateway {
   EchoGateway(int port, const std::string& password) {
     mosq_ = mosquitto_new("bench-echo", true, this);
     mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_username_pw_set(mosq_, kGatewayUser.c_str(), password.c_str());
     mosquitto_message_v5_callback_set(mosq_, [](mosquitto* m, void*, const mosquitto_message* msg,
                                                 const mosquitto_property*) {
@@ -186,6 +187,7 @@ int runBench(int argc, char** argv) {
                                 {"mqtt.username", kGatewayUser},
                                 {"mqtt.password_file", password_file}};
     daemon.start();
+    admin.setPort(daemon.port());
     for (int i = 0; i < 200; ++i) {
       auto status = admin.get("/v1/status");
       if (status.status == 200 && status.json["mqtt"].value("connected", false)) break;

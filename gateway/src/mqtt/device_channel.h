@@ -22,7 +22,7 @@ struct ChannelOptions {
   ClientOptions client;  // subscription, state topic and client id are filled in from site/node
   std::string site, node_id;
   size_t max_request_bytes = 8 << 20;
-  int workers = 8;
+  int workers = 64;
   std::chrono::milliseconds notify_debounce{200};
 };
 

@@ -43,6 +43,8 @@ MqttClient::MqttClient(ClientOptions options, MessageHandler on_message)
   mosq_ = mosquitto_new(options_.client_id.c_str(), /*clean_session=*/false, this);
   if (!mosq_) throw std::runtime_error("[mqtt] cannot create a libmosquitto client");
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+  // Requests and answers are small and latency-bound: Nagle plus delayed ACKs would add ~40 ms.
+  mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
   // Other threads publish while this client's own thread runs the network loop.
   mosquitto_threaded_set(mosq_, true);
   if (!options_.username.empty())

@@ -73,6 +73,7 @@ void MosquittoBroker::start(BrokerConfig config) {
          << "per_listener_settings false\n"
          << "allow_anonymous false\n"
          << "persistence false\n"
+         << "set_tcp_nodelay true\n"
          << "log_dest file " << dir_ << "/mosquitto.log\n"
          << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
          << "listener " << port_ << " 127.0.0.1\n"

@@ -16,6 +16,7 @@ PhoneClient::PhoneClient(const std::string& client_id, Protocol protocol, bool c
   if (!mosq_) throw std::runtime_error("mosquitto_new failed");
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION,
                        protocol == Protocol::kV5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+  mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_connect_v5_callback_set(
       mosq_, [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
         auto* p = static_cast<PhoneClient*>(self);
