@@ -3,7 +3,8 @@
 // pull limit 1) as soon as the previous one is answered; beside it, on the same broker in the
 // same run, the raw limit: the same devices and payloads against an echo client that answers
 // every request at once (QoS 1 publish round trips through Mosquitto, no gateway work at all).
-// Goal: MQTT sync round trips >= 50% of raw echo round trips.
+// Goal: MQTT sync round trips >= 50% of raw echo round trips. Then, for scale, the same requests
+// over HTTP: what the sync engine itself sustains.
 //
 // The echo client logs in as the gateway's broker user and answers on the same topics the
 // gateway uses, so both phases take exactly the same path through the broker and our auth
@@ -138,6 +139,49 @@ Phase runPhase(int port, const std::vector<it::Enrolment>& devices, int batch, i
   return out;
 }
 
+// The same requests over HTTP (one keep-alive connection per device): what the sync engine
+// itself sustains, so the MQTT channel's own cost shows.
+Phase runHttpPhase(int port, const std::vector<it::Enrolment>& devices, int batch, int seconds) {
+  std::atomic<int64_t> trips{0}, problems{0};
+  std::vector<Samples> latencies(devices.size());
+  const auto end = Clock::now() + std::chrono::seconds(seconds);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < devices.size(); ++i) {
+    threads.emplace_back([&, i] {
+      it::SyncClient client(port, devices[i]);
+      RecordFactory factory(kSite, 5000 + i);
+      const Author author{devices[i].id, devices[i].operator_id, ""};
+      std::string cursor;
+      while (Clock::now() < end) {
+        Json request{{"device", devices[i].id}, {"limit", 1}, {"writes", Json::array()}};
+        request["cursor"] = cursor.empty() ? Json(nullptr) : Json(cursor);
+        for (int w = 0; w < batch; ++w)
+          request["writes"].push_back(RecordFactory::phoneWrite(factory.fresh(author)));
+        const auto sent = Clock::now();
+        auto response = client.post(request);
+        if (response.status != 200) {
+          ++problems;
+          continue;
+        }
+        latencies[i].add(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        ++trips;
+        for (const auto& r : response.json["results"])
+          problems += r.value("status", "") != "accepted";
+        cursor = response.json.value("cursor", cursor);
+      }
+    });
+  }
+  const auto start = Clock::now();
+  for (auto& t : threads) t.join();
+  Phase out;
+  out.round_trips_per_s =
+      static_cast<double>(trips) / std::chrono::duration<double>(Clock::now() - start).count();
+  out.problems = problems;
+  for (const auto& s : latencies)
+    if (!s.empty()) out.latency_ms.add(s.median());
+  return out;
+}
+
 int runBench(int argc, char** argv) {
   BenchArgs args(argc, argv, kUsage);
   const int runs = args.runs(3, 1);
@@ -154,7 +198,8 @@ int runBench(int argc, char** argv) {
             << " new records per sync request, pull limit 1, " << seconds << " s per phase\n\n";
 
   Table table({"run", "raw echo round trips/s", "sync round trips/s", "ratio", "writes/s",
-               "echo median ms", "sync median ms", "problems"});
+               "echo median ms", "sync median ms", "HTTP sync round trips/s", "MQTT/HTTP",
+               "problems echo/mqtt/http"});
   Samples ratio;
   int64_t problems = 0;
   for (int run = 1; run <= runs; ++run) {
@@ -194,15 +239,18 @@ int runBench(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     Phase sync = runPhase(broker.port(), enrolled, batch, seconds, true);
+    Phase http = runHttpPhase(daemon.port(), enrolled, batch, seconds);
 
     const double r = sync.round_trips_per_s / echo.round_trips_per_s;
     ratio.add(r);
-    problems += echo.problems + sync.problems;
+    problems += echo.problems + sync.problems + http.problems;
     table.add({std::to_string(run), fixed(echo.round_trips_per_s, 0),
                fixed(sync.round_trips_per_s, 0), fixed(r, 2),
                fixed(sync.round_trips_per_s * batch, 0), fixed(echo.latency_ms.median(), 1),
-               fixed(sync.latency_ms.median(), 1),
-               std::to_string(echo.problems) + "/" + std::to_string(sync.problems)});
+               fixed(sync.latency_ms.median(), 1), fixed(http.round_trips_per_s, 0),
+               fixed(sync.round_trips_per_s / http.round_trips_per_s, 2),
+               std::to_string(echo.problems) + "/" + std::to_string(sync.problems) + "/" +
+                   std::to_string(http.problems)});
   }
   table.print(std::cout);
   printGoal(std::cout, "MQTT sync round trips/s vs raw Mosquitto QoS 1 echo round trips/s",
