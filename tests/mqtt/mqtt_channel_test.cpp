@@ -10,6 +10,7 @@
 #include "harness/mosquitto_broker.h"
 #include "harness/phone_client.h"
 #include "harness/sync_client.h"
+#include "harness/upstream_topology.h"
 
 using namespace yard::it;
 using namespace yard::mqtt_test;
@@ -23,6 +24,18 @@ std::string req(const std::string& device) { return kRoot + "dev/" + device + "/
 std::string resp(const std::string& device) { return kRoot + "dev/" + device + "/sync/resp"; }
 std::string notify(const std::string& device) { return kRoot + "dev/" + device + "/notify"; }
 const std::string kState = kRoot + "gateway/state";
+
+// Whether GET /v1/status reports the MQTT link as `connected` within 20 s.
+bool waitMqttState(HttpClient& admin, bool connected) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto status = admin.get("/v1/status");
+    if (status.status == 200 && status.json["mqtt"].value("connected", !connected) == connected)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
 
 // One site: a broker, a gateway connected to it as its privileged user, an admin client.
 struct Site {
@@ -48,16 +61,7 @@ struct Site {
     REQUIRE(waitMqtt(true));
   }
 
-  bool waitMqtt(bool connected, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto status = admin->get("/v1/status");
-      if (status.status == 200 && status.json["mqtt"].value("connected", !connected) == connected)
-        return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
+  bool waitMqtt(bool connected) { return waitMqttState(*admin, connected); }
 
   Enrolment enroll(const std::string& id, const std::string& op) {
     return enrollDevice(*admin, id, kSite, op);
@@ -265,4 +269,31 @@ TEST_CASE("the gateway reconnects by itself after a broker restart") {
   auto p = phone(site, dev, PhoneClient::Protocol::kV5);
   REQUIRE(p->publish(req("dev-r"), requestOf(site, dev).dump()) == 0);
   CHECK(parse(p->next(resp("dev-r")))["results"].is_array());
+}
+
+TEST_CASE("a phone is notified when an upstream pull brings a change for it") {
+  UpstreamTopology topology(kSite);
+  MosquittoBroker broker;
+  const std::string password_file = broker.dir() + "/gateway.password";
+  std::ofstream(password_file) << "gw-secret-for-tests\n";
+  DaemonProcess& gateway =
+      topology.addGateway("gw-m", {{"mqtt.enabled", "true"},
+                                   {"mqtt.port", std::to_string(broker.port())},
+                                   {"mqtt.username", "yard-gateway"},
+                                   {"mqtt.password_file", password_file}});
+  broker.start({gateway.dataDir() + "/yard.db", kSite, "yard-gateway", password_file});
+  HttpClient admin = adminClient(gateway);
+  REQUIRE(waitMqttState(admin, true));
+  auto dev = enrollDevice(admin, "dev-u", kSite, "op-1");
+  PhoneClient p("phone-dev-u", PhoneClient::Protocol::kV311);
+  REQUIRE(p.connect(broker.port(), dev.id, dev.token) == 0);
+  REQUIRE(p.subscribe(notify("dev-u")) == 1);
+
+  // Head office assigns work: written at the hub, it reaches the site only by the pull.
+  HttpClient hub_admin = adminClient(topology.hub());
+  SyncClient office(topology.hub().port(), enrollDevice(hub_admin, "office-1", kSite, "op-9"));
+  office.sync(
+      {createWrite("gate_event", {{"direction", "out"}, {"equipment_id", "E7"}, {"lane", "1"}})});
+  topology.syncAndWait("gw-m");
+  CHECK(p.next(notify("dev-u"), std::chrono::seconds(5)));
 }
