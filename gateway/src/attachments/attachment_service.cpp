@@ -1,7 +1,6 @@
 #include "attachments/attachment_service.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include <Poco/Crypto/DigestEngine.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -190,7 +189,8 @@ UploadOutcome AttachmentService::append(const std::string& upload_id, const std:
   }
   // Hashing while writing saves reading the file back, when the whole file goes in one PATCH
   // (the common case); a resumed upload is hashed from disk at the end.
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  // OpenSSL's SHA-256 (through POCO Crypto): several times faster than Poco::SHA2Engine.
+  Poco::Crypto::DigestEngine engine("SHA256");
   const bool hashing = row.offset == 0;
   std::vector<char> buffer(kChunk);
   int64_t checkpoint = row.offset;
@@ -235,7 +235,7 @@ UploadOutcome AttachmentService::append(const std::string& upload_id, const std:
                         std::to_string(content_length) + " bytes; resume at offset " +
                         std::to_string(row.offset)));
   if (row.offset < row.length) return {UploadError::kNone, Status::ok(), row};
-  return finish(row, hashing ? Poco::DigestEngine::digestToHex(engine.digest()) : "");
+  return finish(row, hashing ? Poco::Crypto::DigestEngine::digestToHex(engine.digest()) : "");
 }
 
 UploadOutcome AttachmentService::finish(store::UploadRow row, const std::string& digest) {

@@ -1,7 +1,6 @@
 #include "attachments/blob_store.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include <Poco/Crypto/DigestEngine.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,14 +91,15 @@ Status BlobStore::syncPartialDir() const { return syncDirectory(dir_ + "/partial
 Result<std::string> sha256OfFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ioError("cannot read", path);
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  // OpenSSL's SHA-256 (through POCO Crypto): several times faster than Poco::SHA2Engine.
+  Poco::Crypto::DigestEngine engine("SHA256");
   char buffer[65536];
   ssize_t n = 0;
   while ((n = ::read(fd, buffer, sizeof buffer)) > 0) engine.update(buffer, n);
   const bool failed = n < 0;
   ::close(fd);
   if (failed) return ioError("cannot read", path);
-  return Poco::DigestEngine::digestToHex(engine.digest());
+  return Poco::Crypto::DigestEngine::digestToHex(engine.digest());
 }
 
 Status syncDirectory(const std::string& dir) {
