@@ -266,6 +266,7 @@ TEST_CASE("the gateway reconnects by itself after a broker restart") {
   REQUIRE(site.waitMqtt(false));
   site.broker.restart();
   REQUIRE(site.waitMqtt(true));
+  CHECK(site.admin->get("/v1/status").json["mqtt"]["connects"] == 2);
   auto p = phone(site, dev, PhoneClient::Protocol::kV5);
   REQUIRE(p->publish(req("dev-r"), requestOf(site, dev).dump()) == 0);
   CHECK(parse(p->next(resp("dev-r")))["results"].is_array());

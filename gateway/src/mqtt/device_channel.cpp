@@ -92,7 +92,7 @@ core::Json DeviceChannel::stateJson() const {
                     {"broker", options_.client.host + ":" + std::to_string(options_.client.port)},
                     {"requests", requests_.load()},
                     {"notifies", notifies_.load()},
-                    {"reconnects", client_.reconnects()},
+                    {"connects", client_.connects()},
                     {"queued", queued}};
 }
 

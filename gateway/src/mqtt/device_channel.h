@@ -43,7 +43,7 @@ class DeviceChannel {
   // For SyncService / upstream change listeners.
   void changed(const std::vector<core::Record>& records) { notifier_.changed(records); }
 
-  // {"enabled", "connected", "broker", "requests", "notifies", "reconnects", "queued"}.
+  // {"enabled", "connected", "broker", "requests", "notifies", "connects", "queued"}.
   core::Json stateJson() const;
 
  private:

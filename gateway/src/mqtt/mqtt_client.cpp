@@ -159,7 +159,7 @@ void MqttClient::onConnect(int rc) {
   mosquitto_subscribe_v5(mosq_, nullptr, options_.subscription.c_str(), 1, 0, nullptr);
   mosquitto_publish_v5(mosq_, nullptr, options_.state_topic.c_str(), sizeof kOnline - 1, kOnline, 1,
                        true, nullptr);
-  if (reconnects_++ == 0)
+  if (connects_++ == 0)
     spdlog::info("[mqtt] connected to {}:{} as {}", options_.host, options_.port,
                  options_.client_id);
   else

@@ -51,7 +51,8 @@ class MqttClient {
   bool publish(const Outbound& message);
 
   bool connected() const { return connected_; }
-  uint64_t reconnects() const { return reconnects_; }
+  // Connections the broker accepted since start (the first included).
+  uint64_t connects() const { return connects_; }
 
  private:
   void run();
@@ -64,7 +65,7 @@ class MqttClient {
   mosquitto* mosq_ = nullptr;
   mosquitto_property* connect_props_ = nullptr;
   std::atomic<bool> connected_{false};
-  std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> connects_{0};
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
