@@ -214,6 +214,7 @@ TEST_CASE("0-byte files, dedup with one copy on disk, quota full of unconfirmed 
   CHECK(status.at("attachments").at("unconfirmed_bytes") == 600 * 1024);
   CHECK(status.at("attachments").at("quota_bytes") == 1 << 20);
   CHECK(status.at("attachments").at("full") == true);
+  CHECK(status.at("attachments").at("pending") == 0);  // no upstream: nothing waits for it
 }
 
 TEST_CASE("sync answers list the attachments accepted records reference but the node lacks",

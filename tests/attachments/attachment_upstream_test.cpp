@@ -72,6 +72,7 @@ TEST_CASE("a photo reaches the hub whole, is evicted after confirm + grace, come
   CHECK_FALSE(fs::exists(gw.dataDir() + "/blobs/" + sha));
   Json status = gw_admin.get("/v1/status").json;
   CHECK(status.at("attachments").at("bytes") == 0);
+  CHECK(status.at("attachments").at("pending") == 0);
 
   // A phone asks for it: fetched back from the hub, byte-identical.
   HttpResponse back = tus.getAttachment(sha);

@@ -215,6 +215,14 @@ core::Json AttachmentService::statusJson() {
   out["bytes"] = stats->bytes;
   out["unconfirmed_bytes"] = stats->unconfirmed_bytes;
   out["reserved_bytes"] = reserved.value();
+  // Blobs waiting to go upstream (the status page's "Attachments" waiting figure); a hub has
+  // no upstream, so nothing of its waits.
+  if (options_.eviction.has_upstream) {
+    auto waiting = unconfirmed();
+    if (waiting.isOk()) out["pending"] = waiting->size();
+  } else {
+    out["pending"] = 0;
+  }
   // Full: not even a small photo fits, and nothing can be evicted to make room.
   out["full"] = !hasRoom(stats->bytes, reserved.value(), 1 << 20, options_.quota_bytes);
   return out;
