@@ -2,6 +2,7 @@
 // exit codes scripts rely on.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -186,4 +187,43 @@ TEST_CASE("yardctl errors in plain words and exit codes") {
     CHECK(run.exit_code == 3);
     CHECK(run.err.find("is yard-gateway running?") != std::string::npos);
   }
+}
+
+TEST_CASE("yardctl speaks HTTPS when the config turns TLS on, trusting the gateway's certificate") {
+  GatewayProcess gw;
+  const std::string cert = gw.dir() + "/gw.pem";
+  const std::string key = gw.dir() + "/gw.key";
+  // A self-signed certificate for 127.0.0.1, made with the openssl command.
+  const std::string make =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+      " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  REQUIRE(std::system(make.c_str()) == 0);
+  gw.settings()["http.tls_cert"] = cert;
+  gw.settings()["http.tls_key"] = key;
+  gw.start();
+
+  auto status = ctl(gw, {"status", "--json"});
+  INFO(status.err);
+  REQUIRE(status.exit_code == 0);
+  CHECK(jsonOf(status)["node"] == "gw-cli");
+
+  // Plain HTTP to a TLS listener, or a certificate we do not trust, fail in words.
+  auto plain = yardctl({"--config", gw.configPath(), "--url",
+                        "http://127.0.0.1:" + std::to_string(gw.port()), "status"});
+  CHECK(plain.exit_code == 3);
+  const std::string other = gw.dir() + "/other.pem";
+  const std::string other_key = gw.dir() + "/other.key";
+  REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other"
+                       " -keyout " +
+                       other_key + " -out " + other + " >/dev/null 2>&1")
+                          .c_str()) == 0);
+  // The same gateway through a config that names another certificate: not trusted.
+  const std::string conf = gw.dir() + "/other.conf";
+  std::ofstream(conf) << "[node]\nid = gw-cli\ndata_dir = " << gw.dataDir()
+                      << "\n[http]\nlisten = 127.0.0.1:0\ntls_cert = " << other
+                      << "\ntls_key = " << other_key << "\n";
+  auto untrusted = yardctl({"--config", conf, "status"});
+  CHECK(untrusted.exit_code == 3);
+  CHECK(untrusted.err.find("TLS with https://127.0.0.1:") != std::string::npos);
 }

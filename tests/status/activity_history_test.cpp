@@ -77,13 +77,13 @@ TEST_CASE("24 hours at the default capacity, one observation every 10 s") {
   CHECK(m[100].requests == 6);
 }
 
-TEST_CASE("a clock stepping back adds to the latest minute; a counter reset is a new baseline") {
+TEST_CASE("a clock stepping back adds to the latest minute; stale totals count nothing twice") {
   ActivityHistory h;
   h.observe(kT0 + 5 * kMinute, totals(10, 5, 0));
   h.observe(kT0 + 5 * kMinute + 1000, totals(12, 5, 0));
-  h.observe(kT0, totals(15, 5, 0));                      // the wall clock went back five minutes
-  h.observe(kT0 + 5 * kMinute + 2000, totals(3, 1, 0));  // counters restarted
-  h.observe(kT0 + 5 * kMinute + 3000, totals(4, 2, 0));
+  h.observe(kT0, totals(15, 5, 0));                       // the wall clock went back five minutes
+  h.observe(kT0 + 5 * kMinute + 2000, totals(13, 5, 0));  // read before the previous one
+  h.observe(kT0 + 5 * kMinute + 3000, totals(16, 6, 0));
   const auto m = h.minutes(kT0 + 5 * kMinute + 4000);
   REQUIRE(m.size() == 1);
   CHECK(m[0].requests == 2 + 3 + 0 + 1);

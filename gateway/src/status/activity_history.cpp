@@ -36,7 +36,12 @@ void ActivityHistory::observe(int64_t now_ms, const ActivityTotals& totals) {
   slot.data.rejected += growth(totals.rejected, previous_.rejected);
   slot.data.backlog = std::max(slot.data.backlog, totals.backlog);
   slot.last_backlog = totals.backlog;
-  previous_ = totals;
+  // Counters only grow: totals read a moment earlier on another thread may arrive after newer
+  // ones, and must not be counted twice.
+  previous_.requests = std::max(previous_.requests, totals.requests);
+  previous_.accepted = std::max(previous_.accepted, totals.accepted);
+  previous_.conflict = std::max(previous_.conflict, totals.conflict);
+  previous_.rejected = std::max(previous_.rejected, totals.rejected);
 }
 
 std::vector<ActivityMinute> ActivityHistory::minutes(int64_t now_ms) const {

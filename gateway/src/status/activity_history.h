@@ -32,8 +32,9 @@ struct ActivityMinute {
 // default) in memory, fed with cumulative totals by whoever samples the node (observe() may be
 // called at any rate; every call adds the growth since the previous one to the current minute).
 // Lost on restart, by design: it is a view for people, the metrics are for monitoring systems.
-// A clock that steps backwards adds to the latest minute rather than rewriting the past; a
-// counter that goes down is taken as a new baseline. Thread-safe.
+// A clock that steps backwards adds to the latest minute rather than rewriting the past.
+// Totals from several threads may arrive out of order: a counter is never counted below the
+// highest value already seen. Thread-safe.
 class ActivityHistory {
  public:
   static constexpr int64_t kStepMs = 60000;

@@ -125,7 +125,9 @@ void GatewayProcess::start() {
       throw std::runtime_error("yard-gateway exited at start:\n" + log());
     }
     std::ifstream in(dataDir() + "/http.port");
-    if (in >> port_ && port_ > 0) {
+    // The port file is written once the listener is up; with TLS that is all we check here.
+    if (in >> port_ && port_ > 0 && settings_.count("http.tls_cert")) return;
+    if (port_ > 0) {
       try {
         if (httpCall(port_, "GET", "/healthz", "").status == 200) return;
       } catch (const std::exception&) {

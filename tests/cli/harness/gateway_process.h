@@ -14,7 +14,8 @@ using Json = nlohmann::json;
 
 // A real yard-gateway from the build tree, run as a child process on a private temp directory
 // (config, data dir, log) and a free loopback port ([http] listen = 127.0.0.1:0, the port read
-// back from <data_dir>/http.port). start() returns once GET /healthz answers, or throws
+// back from <data_dir>/http.port). start() returns once GET /healthz answers (with TLS: once
+// the port file is written), or throws
 // std::runtime_error with the daemon's log. The destructor kills the daemon and removes the
 // directory (kept when YARD_KEEP_TEST_DIRS is set). One thread drives it.
 class GatewayProcess {

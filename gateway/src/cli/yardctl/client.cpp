@@ -75,6 +75,17 @@ CallError GatewayClient::networkError(const std::exception& e) const {
 
 std::optional<core::Json> GatewayClient::call(const std::string& method, const std::string& path,
                                               const core::Json* body, CallError& error) {
+  // The gateway closes idle keep-alive connections: a GET on a reused one that fails is tried
+  // once more on a fresh connection (a POST or DELETE is not: it may have been applied).
+  const bool reused = session_ != nullptr;
+  auto answer = attempt(method, path, body, error);
+  if (!answer && reused && method == "GET" && error.code == kExitUnreachable)
+    answer = attempt(method, path, body, error);
+  return answer;
+}
+
+std::optional<core::Json> GatewayClient::attempt(const std::string& method, const std::string& path,
+                                                 const core::Json* body, CallError& error) {
   try {
     auto& s = session();
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);

@@ -44,6 +44,8 @@ class GatewayClient {
   const Target& target() const { return target_; }
 
  private:
+  std::optional<core::Json> attempt(const std::string& method, const std::string& path,
+                                    const core::Json* body, CallError& error);
   Poco::Net::HTTPClientSession& session();
   CallError networkError(const std::exception& e) const;
 
