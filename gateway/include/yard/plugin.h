@@ -283,8 +283,8 @@ typedef struct yard_storage_api {
   yard_rc (*blob_put)(yard_txn* txn, const yard_blob_row* row, yard_error* err);
   yard_rc (*blob_get)(yard_txn* txn, const char* sha256, yard_blob_fn fn, void* ctx,
                       yard_error* err);
-  yard_rc (*blob_list)(yard_txn* txn, const char* after, int32_t limit, yard_blob_fn fn,
-                       void* ctx, yard_error* err);
+  yard_rc (*blob_list)(yard_txn* txn, const char* after, int32_t limit, yard_blob_fn fn, void* ctx,
+                       yard_error* err);
   yard_rc (*blob_delete)(yard_txn* txn, const char* sha256, yard_error* err);
   yard_rc (*blob_stats)(yard_txn* txn, int64_t* out_count, int64_t* out_bytes,
                         int64_t* out_unconfirmed_bytes, yard_error* err);
