@@ -177,6 +177,11 @@ UploadOutcome AttachmentService::append(const std::string& upload_id, const std:
     return UploadOutcome::fail(UploadError::kNotFound,
                                Status::notFound("the upload's bytes are gone; create it again"));
   }
+  // A new file's name must be as durable as its bytes before any offset is acknowledged.
+  if (row.offset == 0) {
+    if (Status s = blobs_.syncPartialDir(); !s.isOk())
+      return UploadOutcome::fail(UploadError::kInternal, s);
+  }
   // Hashing while writing saves reading the file back, when the whole file goes in one PATCH
   // (the common case); a resumed upload is hashed from disk at the end.
   // OpenSSL's SHA-256 (through POCO Crypto): several times faster than Poco::SHA2Engine.
