@@ -36,7 +36,10 @@ TEST_CASE("yardctl runs every command against a running gateway") {
     REQUIRE(human.exit_code == 0);
     CHECK(human.out.find("gw-cli (gateway, site yard-a)") != std::string::npos);
     CHECK(human.out.find("no upstream configured") != std::string::npos);
-    CHECK(human.out.find("attachments n/a") != std::string::npos);
+    // The attachment store against its quota (the gateway's default quota_mb), nothing waiting.
+    CHECK(human.out.find("attachments") != std::string::npos);
+    CHECK(human.out.find("0 B of ") != std::string::npos);
+    CHECK(human.out.find("0 waiting upstream") != std::string::npos);
     auto json = jsonOf(ctl(gw, {"status", "--json"}));
     CHECK(json["node"] == "gw-cli");
     CHECK(json["upstream"]["link"] == "none");
