@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,8 @@ void MosquittoBroker::start(BrokerConfig config) {
   }
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test that dies without running destructors must not leave a broker behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const std::string conf = dir_ + "/mosquitto.conf";
     // Its start-up chatter goes to its log, not into the test's output.
     const int out = ::open((dir_ + "/mosquitto.out").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
