@@ -19,10 +19,10 @@ namespace {
 
 // A self-signed certificate for localhost / 127.0.0.1 made with the openssl command.
 void makeCertificate(const std::string& dir, const std::string& name) {
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
-                          " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-                          dir + "/" + name + ".key -out " + dir + "/" + name +
-                          ".pem 2>/dev/null";
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+      " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+      dir + "/" + name + ".key -out " + dir + "/" + name + ".pem 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
 }
 

@@ -331,7 +331,7 @@ void outbox(StorageBackend& b) {
   }
 
   auto done = beginTxn(*s, true);
-  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));   // an answer for the superseded version: kept
+  YARD_REQUIRE_OK(done.outboxDone("r-2", "s1"));  // an answer for the superseded version: kept
   YARD_REQUIRE_OK(done.outboxDone("r-3", "s1"));
   YARD_REQUIRE_OK(done.outboxDone("r-3", "s1"));   // again: no-op
   YARD_REQUIRE_OK(done.outboxDone("r-9", "s1"));   // unknown: no-op

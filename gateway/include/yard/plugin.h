@@ -229,8 +229,7 @@ typedef struct yard_storage_api {
   yard_rc (*write_put)(yard_txn* txn, const yard_write_row* row, yard_error* err);
 
   /* audit_add is idempotent on write_id: a second add returns the first row's id. */
-  yard_rc (*audit_add)(yard_txn* txn, const yard_audit_row* row, int64_t* out_id,
-                       yard_error* err);
+  yard_rc (*audit_add)(yard_txn* txn, const yard_audit_row* row, int64_t* out_id, yard_error* err);
   yard_rc (*audit_get)(yard_txn* txn, int64_t audit_id, yard_audit_fn fn, void* ctx,
                        yard_error* err);
   /* Newest first, ids below before_id (0: from the newest). */
@@ -243,8 +242,7 @@ typedef struct yard_storage_api {
   yard_rc (*notice_add)(yard_txn* txn, const yard_notice_row* row, yard_error* err);
   yard_rc (*notice_list)(yard_txn* txn, const char* device, int32_t limit, yard_notice_fn fn,
                          void* ctx, yard_error* err);
-  yard_rc (*notice_ack)(yard_txn* txn, const char* device, const char* notice_id,
-                        yard_error* err);
+  yard_rc (*notice_ack)(yard_txn* txn, const char* device, const char* notice_id, yard_error* err);
 
   /* device_put inserts or replaces by id; token hashes are unique. */
   yard_rc (*device_put)(yard_txn* txn, const yard_device_row* row, yard_error* err);
@@ -255,8 +253,7 @@ typedef struct yard_storage_api {
   yard_rc (*device_list)(yard_txn* txn, yard_device_fn fn, void* ctx, yard_error* err);
 
   /* Small named values: the HLC high-water mark, the node id, upstream cursors. */
-  yard_rc (*meta_get)(yard_txn* txn, const char* key, yard_text_fn fn, void* ctx,
-                      yard_error* err);
+  yard_rc (*meta_get)(yard_txn* txn, const char* key, yard_text_fn fn, void* ctx, yard_error* err);
   yard_rc (*meta_put)(yard_txn* txn, const char* key, const char* value, yard_error* err);
 
   /* Outbox. outbox_put queues a record; when the record is queued already, the row takes the
@@ -268,8 +265,7 @@ typedef struct yard_storage_api {
   yard_rc (*outbox_put)(yard_txn* txn, const yard_outbox_row* row, yard_error* err);
   yard_rc (*outbox_list)(yard_txn* txn, int32_t limit, yard_outbox_fn fn, void* ctx,
                          yard_error* err);
-  yard_rc (*outbox_done)(yard_txn* txn, const char* record_id, const char* stamp,
-                         yard_error* err);
+  yard_rc (*outbox_done)(yard_txn* txn, const char* record_id, const char* stamp, yard_error* err);
   yard_rc (*outbox_stats)(yard_txn* txn, int64_t* out_count, int64_t* out_oldest_ms,
                           yard_error* err);
 

@@ -498,8 +498,8 @@ yard_plugin storageDescriptor(const char* name, const char* version,
 // What TransportTable needs from a transport plugin's class. blobHas/blobPush/blobFetch are
 // optional: a class without them gets NULL slots (a transport that cannot carry attachments).
 template <typename T>
-concept TransportPlugin = requires(T t, const Host& host, std::unique_ptr<T>& out,
-                                   const char* s, size_t n, yard_error* err, void* ctx) {
+concept TransportPlugin = requires(T t, const Host& host, std::unique_ptr<T>& out, const char* s,
+                                   size_t n, yard_error* err, void* ctx) {
   { T::open(host, out, err) } -> std::same_as<yard_rc>;
   { t.sync(s, n, yard_text_fn{}, ctx, err) } -> std::same_as<yard_rc>;
   { t.probe(err) } -> std::same_as<yard_rc>;
@@ -515,7 +515,7 @@ concept TransportWithBlobs = requires(T t, const char* s, int64_t size, yard_err
 // The yard_transport_api table for class T. The handle is a heap-allocated T (created by
 // T::open, deleted by close). Every call runs inside guard.
 template <typename T>
-  requires TransportPlugin<T>
+requires TransportPlugin<T>
 class TransportTable {
  public:
   static const yard_transport_api* get() noexcept { return &kApi; }
@@ -583,9 +583,9 @@ class TransportTable {
 
 // The descriptor of a transport plugin built from class T (see TransportPlugin).
 template <typename T>
-  requires TransportPlugin<T>
-yard_plugin transportDescriptor(const char* name, const char* version,
-                                const char* const* keys) noexcept {
+requires TransportPlugin<T> yard_plugin transportDescriptor(const char* name, const char* version,
+                                                            const char* const* keys)
+noexcept {
   return yard_plugin{sizeof(yard_plugin),
                      YARD_ABI_MAJOR,
                      YARD_ABI_MINOR,

@@ -67,8 +67,8 @@ Status Gateway::start() {
   sync::NodeIdentity identity{config_.node.id, config_.node.site,
                               config_.isHub() ? "head office" : "the gateway",
                               config_.upstream.transport != "none"};
-  sync_ = std::make_unique<sync::SyncService>(identity, *store_, *writer_, types_, *clock_,
-                                              activity_);
+  sync_ =
+      std::make_unique<sync::SyncService>(identity, *store_, *writer_, types_, *clock_, activity_);
   sync_->addResultListener([this](const std::vector<sync::WriteResult>& results) {
     for (const auto& r : results) telemetry_.countWrite(r.status);
   });
@@ -79,8 +79,7 @@ Status Gateway::start() {
 }
 
 Status Gateway::openStore() {
-  auto loaded =
-      plugin::loadPlugin(config_.plugins.dir, YARD_KIND_STORAGE, config_.storage.plugin);
+  auto loaded = plugin::loadPlugin(config_.plugins.dir, YARD_KIND_STORAGE, config_.storage.plugin);
   if (!loaded.isOk()) return loaded.status();
   for (const auto& [key, value] : config_.storage.options) {
     const auto& allowed = loaded->config_keys;
@@ -143,15 +142,14 @@ Status Gateway::startUpstream() {
   transport_ = std::move(transport.value());
   if (Status s = upstream::seedOutbox(*store_, *writer_, clock_->wallMs()); !s.isOk()) return s;
 
-  auto round = std::make_unique<upstream::UpstreamRound>(sync_->node(), u.device, *store_,
-                                                         *writer_, *clock_, *transport_);
+  auto round = std::make_unique<upstream::UpstreamRound>(sync_->node(), u.device, *store_, *writer_,
+                                                         *clock_, *transport_);
   upstream::UpstreamRound* round_ptr = round.get();
   upstream::UpstreamLoop::Options options_loop;
   options_loop.interval_ms = int64_t{u.interval_s} * 1000;
   upstream_ = std::make_unique<upstream::UpstreamLoop>(std::move(round), *transport_, options_loop);
-  sync_->addChangeListener([loop = upstream_.get()](const std::vector<core::Record>&) {
-    loop->localWrite();
-  });
+  sync_->addChangeListener(
+      [loop = upstream_.get()](const std::vector<core::Record>&) { loop->localWrite(); });
   if (mqtt_)
     round_ptr->onAdopted([channel = mqtt_.get()](const std::vector<core::Record>& adopted) {
       channel->changed(adopted);
@@ -333,8 +331,8 @@ core::Json Gateway::snapshotJson() {
   if (attachments_) status["attachments"] = attachments_->statusJson();
   status["mqtt"] = mqtt_ ? mqtt_->stateJson() : core::Json{{"enabled", false}};
   if (writer_)
-    status["commits"] = core::Json{{"groups", writer_->groupsCommitted()},
-                                   {"batches", writer_->jobsCommitted()}};
+    status["commits"] =
+        core::Json{{"groups", writer_->groupsCommitted()}, {"batches", writer_->jobsCommitted()}};
   if (router_) {
     core::Json by_class = core::Json::object();
     for (int c = 1; c <= 5; ++c) by_class[std::to_string(c) + "xx"] = router_->responses(c);

@@ -10,8 +10,8 @@ namespace yard::it {
 
 HttpResponse httpsRequest(int port, const std::string& method, const std::string& path,
                           const std::string& token, const std::optional<Json>& body) {
-  Poco::Net::Context::Ptr context =
-      new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_NONE);
+  Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
+                                                           Poco::Net::Context::VERIFY_NONE);
   Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port), context);
   session.setTimeout(Poco::Timespan(5, 0));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPRequest::HTTP_1_1);
