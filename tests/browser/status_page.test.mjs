@@ -101,6 +101,8 @@ async function main() {
   const gw = await startDaemon('gw-browser', {
     'upstream.transport': 'https', 'upstream.url': hub.url, 'upstream.token_file': tokenFile,
     'upstream.interval_s': '3600', 'upstream.timeout_s': '5',
+    // No broker listens on port 1: the page must say the phone broker is not connected.
+    'mqtt.enabled': 'true', 'mqtt.host': '127.0.0.1', 'mqtt.port': '1',
   });
 
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yard-chromium-'));
@@ -138,6 +140,9 @@ async function main() {
   await page.click('#sign-in-form button[type=submit]');
   await page.locator('#dashboard').waitFor({ state: 'visible' });
   assert.equal(await page.evaluate(() => sessionStorage.getItem('yard.admin_token')), gw.token);
+
+  console.log('step: the phone broker (MQTT) shows as not connected');
+  await page.locator('#wan-facts', { hasText: 'not connected to 127.0.0.1:1' }).waitFor();
   await page.locator('#wan-state[data-link="up"]', { hasText: 'Connected' }).waitFor({ timeout: 30000 });
 
   console.log('step: a phone syncs and appears in the devices table');

@@ -157,6 +157,11 @@
     } else {
       wan.push(['', 'This node keeps everything locally and reconciles with nobody.']);
     }
+    if (status.mqtt && status.mqtt.enabled) {
+      // The site broker phones may sync through (docs/mqtt.md); not shown when [mqtt] is off.
+      const m = status.mqtt;
+      wan.push(['Phone broker', m.connected ? 'connected to ' + (m.broker || 'the broker') : 'not connected to ' + (m.broker || 'the broker'), m.connected ? '' : 'bad']);
+    }
     facts($('wan-facts'), wan);
 
     const pending = up.pending || 0;
