@@ -85,6 +85,29 @@ struct Phase {
 };
 
 // Every device sends, waits for its answer, sends again, for `seconds`.
+// One device's sync request: batch fresh records, the cursor it holds (none: from the start),
+// a pull limit of 1 (the phases measure writes, not the change feed).
+Json syncRequest(const std::string& device, const std::string& cursor, RecordFactory& factory,
+                 const Author& author, int batch) {
+  Json request{{"device", device}, {"limit", 1}, {"writes", Json::array()}};
+  request["cursor"] = cursor.empty() ? Json(nullptr) : Json(cursor);
+  for (int w = 0; w < batch; ++w)
+    request["writes"].push_back(RecordFactory::phoneWrite(factory.fresh(author)));
+  return request;
+}
+
+// A phase's figures once its threads (started just before `start`) have joined.
+Phase summarize(int64_t trips, int64_t problems, const std::vector<Samples>& latencies,
+                Clock::time_point start) {
+  Phase out;
+  out.round_trips_per_s =
+      static_cast<double>(trips) / std::chrono::duration<double>(Clock::now() - start).count();
+  out.problems = problems;
+  for (const auto& s : latencies)
+    if (!s.empty()) out.latency_ms.add(s.median());  // each device's median
+  return out;
+}
+
 Phase runPhase(int port, const std::vector<it::Enrolment>& devices, int batch, int seconds,
                bool check_results) {
   std::vector<std::unique_ptr<PhoneClient>> phones;
@@ -104,10 +127,7 @@ Phase runPhase(int port, const std::vector<it::Enrolment>& devices, int batch, i
       const Author author{devices[i].id, devices[i].operator_id, ""};
       std::string cursor;
       while (Clock::now() < end) {
-        Json request{{"device", devices[i].id}, {"limit", 1}, {"writes", Json::array()}};
-        request["cursor"] = cursor.empty() ? Json(nullptr) : Json(cursor);
-        for (int w = 0; w < batch; ++w)
-          request["writes"].push_back(RecordFactory::phoneWrite(factory.fresh(author)));
+        const Json request = syncRequest(devices[i].id, cursor, factory, author, batch);
         const auto sent = Clock::now();
         phones[i]->publishAsync(topic(devices[i].id, "sync/req"), request.dump());
         auto answer = phones[i]->next(topic(devices[i].id, "sync/resp"), std::chrono::seconds(30));
@@ -130,13 +150,7 @@ Phase runPhase(int port, const std::vector<it::Enrolment>& devices, int batch, i
   }
   const auto start = Clock::now();
   for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  Phase out;
-  out.round_trips_per_s = static_cast<double>(trips) / elapsed;
-  out.problems = problems;
-  for (const auto& s : latencies)
-    if (!s.empty()) out.latency_ms.add(s.median());  // each device's median
-  return out;
+  return summarize(trips, problems, latencies, start);
 }
 
 // The same requests over HTTP (one keep-alive connection per device): what the sync engine
@@ -153,10 +167,7 @@ Phase runHttpPhase(int port, const std::vector<it::Enrolment>& devices, int batc
       const Author author{devices[i].id, devices[i].operator_id, ""};
       std::string cursor;
       while (Clock::now() < end) {
-        Json request{{"device", devices[i].id}, {"limit", 1}, {"writes", Json::array()}};
-        request["cursor"] = cursor.empty() ? Json(nullptr) : Json(cursor);
-        for (int w = 0; w < batch; ++w)
-          request["writes"].push_back(RecordFactory::phoneWrite(factory.fresh(author)));
+        const Json request = syncRequest(devices[i].id, cursor, factory, author, batch);
         const auto sent = Clock::now();
         auto response = client.post(request);
         if (response.status != 200) {
@@ -173,13 +184,7 @@ Phase runHttpPhase(int port, const std::vector<it::Enrolment>& devices, int batc
   }
   const auto start = Clock::now();
   for (auto& t : threads) t.join();
-  Phase out;
-  out.round_trips_per_s =
-      static_cast<double>(trips) / std::chrono::duration<double>(Clock::now() - start).count();
-  out.problems = problems;
-  for (const auto& s : latencies)
-    if (!s.empty()) out.latency_ms.add(s.median());
-  return out;
+  return summarize(trips, problems, latencies, start);
 }
 
 int runBench(int argc, char** argv) {
