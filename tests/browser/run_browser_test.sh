@@ -12,14 +12,7 @@ if [[ ! -x "$chromium" ]]; then
   echo "SKIPPED: $chromium is not installed (apt-get install chromium; packaging/dev test does)"
   exit 77
 fi
-for tool in node npm; do
-  command -v "$tool" >/dev/null || { echo "FAILED: $tool is not installed (packaging/dev test installs it)"; exit 1; }
-done
-
-mkdir -p "$work"
-if [[ ! -d "$work/node_modules/playwright-core" ]] || ! cmp -s "$src/package-lock.json" "$work/package-lock.json"; then
-  cp "$src/package.json" "$src/package-lock.json" "$work/"
-  (cd "$work" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-fi
-export YARD_NODE_MODULES="$work/node_modules"
+# shellcheck source=tests/node_deps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../node_deps.sh"
+node_deps "$src" "$work" playwright-core
 exec node "$src/status_page.test.mjs"

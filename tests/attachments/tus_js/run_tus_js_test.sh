@@ -5,13 +5,7 @@
 set -euo pipefail
 src="$1"
 work="$2"
-for tool in node npm; do
-  command -v "$tool" >/dev/null || { echo "FAILED: $tool is not installed (packaging/dev test installs it)"; exit 1; }
-done
-mkdir -p "$work"
-if [[ ! -d "$work/node_modules/tus-js-client" ]] || ! cmp -s "$src/package-lock.json" "$work/package-lock.json"; then
-  cp "$src/package.json" "$src/package-lock.json" "$work/"
-  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-export YARD_NODE_MODULES="$work/node_modules"
+# shellcheck source=tests/node_deps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../node_deps.sh"
+node_deps "$src" "$work" tus-js-client
 exec node "$src/tus_js_client.test.mjs"
