@@ -106,7 +106,8 @@ Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& bod
   }
   activity_.record(caller.device, seen);
 
-  auto page = pullChanges(caller, request.cursor, request.limit, results);
+  auto page = request.pull ? pullChanges(caller, request.cursor, request.limit, results)
+                           : Result<Page>(Page{core::Json::array(), request.cursor, false});
   if (!page.isOk()) return page.status();
 
   auto txn = store_.begin(false);
