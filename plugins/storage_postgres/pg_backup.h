@@ -1,0 +1,16 @@
+#pragma once
+
+#include "pg_connection.h"
+#include "yard/plugin.hpp"
+
+namespace yard::postgres {
+
+// Copies every table of the store src is connected to into the database at target, in one
+// REPEATABLE READ snapshot of src (writers carry on) and one transaction on target (which
+// holds either its old contents or the whole new copy). target must be empty or a store of
+// this plugin; it is created or migrated first, then its tables are replaced. src must be
+// idle (not inside a transaction).
+yard_rc backupTo(PgConnection& src, const ConnectParams& target, const sdk::Host& host,
+                 yard_error* err);
+
+}  // namespace yard::postgres
