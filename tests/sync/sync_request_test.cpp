@@ -136,14 +136,3 @@ TEST_CASE("brief is an optional boolean, off unless asked for") {
   REQUIRE_FALSE(bad.isOk());
   CHECK(bad.status().message().find("brief") != std::string::npos);
 }
-
-TEST_CASE("pull is an optional boolean, on unless turned off") {
-  CHECK(parseSyncRequest(request(Json::array()), kPhone)->pull);
-  Json req = request(Json::array());
-  req["pull"] = false;
-  CHECK_FALSE(parseSyncRequest(req, kPhone)->pull);
-  req["pull"] = 0;
-  auto bad = parseSyncRequest(req, kPhone);
-  REQUIRE_FALSE(bad.isOk());
-  CHECK(bad.status().message().find("pull") != std::string::npos);
-}

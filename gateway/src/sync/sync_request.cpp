@@ -146,8 +146,7 @@ std::optional<int64_t> decodeCursor(const std::string& cursor) {
 Result<SyncRequest> parseSyncRequest(const Json& json, const Caller& caller) {
   if (!json.is_object()) return Status::invalid("the request must be a JSON object");
   if (auto s = checkKnownFields(
-          json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending", "brief", "pull"},
-          "");
+          json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending", "brief"}, "");
       !s.isOk())
     return s;
   SyncRequest req;
@@ -195,10 +194,6 @@ Result<SyncRequest> parseSyncRequest(const Json& json, const Caller& caller) {
   if (auto it = json.find("brief"); it != json.end() && !it->is_null()) {
     if (!it->is_boolean()) return Status::invalid("brief must be true or false");
     req.brief = it->get<bool>();
-  }
-  if (auto it = json.find("pull"); it != json.end() && !it->is_null()) {
-    if (!it->is_boolean()) return Status::invalid("pull must be true or false");
-    req.pull = it->get<bool>();
   }
   return req;
 }

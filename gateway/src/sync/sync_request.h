@@ -29,9 +29,6 @@ struct SyncRequest {
   // Extension: accepted results carry the canonical `stamp` instead of the whole `record` (the
   // sender already holds what it wrote). Halves what a draining gateway downloads.
   bool brief = false;
-  // Extension: false skips the pull (no changes, cursor echoed), so a gateway can keep several
-  // push requests in flight without each one pulling back the others' writes.
-  bool pull = true;
 };
 
 // Largest page of changes one call returns.

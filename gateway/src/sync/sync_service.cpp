@@ -106,8 +106,7 @@ Result<core::Json> SyncService::sync(const Caller& caller, const core::Json& bod
   }
   activity_.record(caller.device, seen);
 
-  auto page = request.pull ? pullChanges(caller, request.cursor, request.limit, results)
-                           : Result<Page>(Page{core::Json::array(), request.cursor, false});
+  auto page = pullChanges(caller, request.cursor, request.limit, results);
   if (!page.isOk()) return page.status();
 
   auto txn = store_.begin(false);
