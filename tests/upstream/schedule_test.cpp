@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "upstream/backoff.h"
-#include "upstream/round_schedule.h"
+#include "core/backoff.h"
+#include "core/round_schedule.h"
 
-using yard::upstream::Backoff;
-using yard::upstream::RoundSchedule;
+using yard::core::Backoff;
+using yard::core::RoundSchedule;
 
 TEST_CASE("backoff windows double up to the cap") {
   Backoff b(500, 60000);

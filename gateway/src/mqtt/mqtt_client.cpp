@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "upstream/backoff.h"
+#include "core/backoff.h"
 
 namespace yard::mqtt {
 namespace {
@@ -103,7 +103,7 @@ void MqttClient::run() {
   // The network loop is ours rather than mosquitto_loop_start's: libmosquitto's own reconnect
   // drops the CONNECT properties, and without the session expiry the broker would forget the
   // gateway's session (and the requests queued in it) at the first reconnect.
-  upstream::Backoff backoff(options_.backoff_base_ms, options_.backoff_cap_ms);
+  core::Backoff backoff(options_.backoff_base_ms, options_.backoff_cap_ms);
   bool socket_up = false;
   bool reported_down = false;
   const auto stopping = [this] {
@@ -156,7 +156,8 @@ void MqttClient::onConnect(int rc) {
                   mosquitto_reason_string(rc));
     return;
   }
-  mosquitto_subscribe_v5(mosq_, nullptr, options_.subscription.c_str(), 1, 0, nullptr);
+  for (const auto& filter : options_.subscriptions)
+    mosquitto_subscribe_v5(mosq_, nullptr, filter.c_str(), 1, 0, nullptr);
   mosquitto_publish_v5(mosq_, nullptr, options_.state_topic.c_str(), sizeof kOnline - 1, kOnline, 1,
                        true, nullptr);
   if (connects_++ == 0)

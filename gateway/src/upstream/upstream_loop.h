@@ -9,9 +9,9 @@
 #include <string>
 #include <thread>
 
+#include "core/backoff.h"
 #include "core/record.h"
-#include "upstream/backoff.h"
-#include "upstream/round_schedule.h"
+#include "core/round_schedule.h"
 #include "upstream/upstream_round.h"
 
 namespace yard::upstream {
@@ -74,8 +74,8 @@ class UpstreamLoop {
   BlobStep blob_step_;  // guarded by mu_
   Transport& transport_;
   Options options_;
-  RoundSchedule schedule_;
-  Backoff backoff_;
+  core::RoundSchedule schedule_;
+  core::Backoff backoff_;
   std::mt19937_64 random_;
 
   mutable std::mutex mu_;

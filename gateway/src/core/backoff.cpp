@@ -1,8 +1,8 @@
-#include "upstream/backoff.h"
+#include "core/backoff.h"
 
 #include <algorithm>
 
-namespace yard::upstream {
+namespace yard::core {
 
 int64_t Backoff::window() const {
   if (failures_ == 0) return 0;
@@ -18,4 +18,4 @@ int64_t Backoff::failure(double unit_random) {
   return std::max<int64_t>(1, static_cast<int64_t>(r * static_cast<double>(window())));
 }
 
-}  // namespace yard::upstream
+}  // namespace yard::core

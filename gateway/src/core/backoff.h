@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace yard::upstream {
+namespace yard::core {
 
 // Capped exponential backoff with full jitter (the AWS architecture blog's "full jitter"):
 // the n-th consecutive failure waits uniform(0, min(cap, base * 2^n)). Full jitter spreads a
@@ -25,4 +25,4 @@ class Backoff {
   int failures_ = 0;
 };
 
-}  // namespace yard::upstream
+}  // namespace yard::core

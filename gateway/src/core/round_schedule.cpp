@@ -1,9 +1,9 @@
-#include "upstream/round_schedule.h"
+#include "core/round_schedule.h"
 
 #include <algorithm>
 #include <cstdint>
 
-namespace yard::upstream {
+namespace yard::core {
 
 void RoundSchedule::request(int64_t at) {
   if (running_) requested_ = std::min(requested_, at);
@@ -29,4 +29,4 @@ void RoundSchedule::roundFinished(int64_t now, bool ok, bool more_pending, int64
   requested_ = kNever;
 }
 
-}  // namespace yard::upstream
+}  // namespace yard::core

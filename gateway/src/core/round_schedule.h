@@ -3,7 +3,7 @@
 #include <climits>
 #include <cstdint>
 
-namespace yard::upstream {
+namespace yard::core {
 
 // When the next upstream round runs (DESIGN §2 rule 4): periodically, soon after local writes
 // (debounced so a burst of phone syncs makes one round), at once when the link comes back or
@@ -44,4 +44,4 @@ class RoundSchedule {
   int64_t requested_ = kNever;  // earliest trigger seen while running
 };
 
-}  // namespace yard::upstream
+}  // namespace yard::core
