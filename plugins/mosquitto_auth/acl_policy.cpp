@@ -15,9 +15,9 @@ std::string siteRoot(std::string_view site) { return "yard/v1/" + std::string(si
 
 bool isYardTopic(std::string_view topic) { return startsWith(topic, "yard/"); }
 
-bool deviceMay(std::string_view site, std::string_view device, std::string_view topic,
+bool deviceMay(std::string_view site, std::string_view device, bool node, std::string_view topic,
                Access access, bool retain) {
-  const std::string own = siteRoot(site) + "dev/" + std::string(device) + "/";
+  const std::string own = siteRoot(site) + (node ? "node/" : "dev/") + std::string(device) + "/";
   switch (access) {
     case Access::kWrite:
       return !retain && topic == own + "sync/req";

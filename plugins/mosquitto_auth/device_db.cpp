@@ -12,8 +12,8 @@ DeviceDb::~DeviceDb() {
 
 bool DeviceDb::open(const std::string& path, std::string& error) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v3(db_, "SELECT site, token_hash, revoked FROM devices WHERE id = ?1", -1,
-                         SQLITE_PREPARE_PERSISTENT, &find_, nullptr) != SQLITE_OK) {
+      sqlite3_prepare_v3(db_, "SELECT site, token_hash, revoked, node FROM devices WHERE id = ?1",
+                         -1, SQLITE_PREPARE_PERSISTENT, &find_, nullptr) != SQLITE_OK) {
     error = db_ ? sqlite3_errmsg(db_) : "out of memory";
     return false;
   }
@@ -34,7 +34,8 @@ std::optional<DeviceEntry> DeviceDb::find(const std::string& id, bool& failed) {
       const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(find_, col));
       return std::string(p ? p : "");
     };
-    out = DeviceEntry{text(0), text(1), sqlite3_column_int64(find_, 2) != 0};
+    out = DeviceEntry{text(0), text(1), sqlite3_column_int64(find_, 2) != 0,
+                      sqlite3_column_int64(find_, 3) != 0};
   } else if (rc != SQLITE_DONE) {
     failed = true;
   }

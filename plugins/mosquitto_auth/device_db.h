@@ -12,6 +12,7 @@ struct DeviceEntry {
   std::string site;
   std::string token_hash;  // lowercase hex SHA-256 of the device's token
   bool revoked = false;
+  bool node = false;  // a gateway enrolled as a node client (upstream over MQTT)
 };
 
 // The gateway's SQLite database, opened read-only: the gateway is its only writer, so

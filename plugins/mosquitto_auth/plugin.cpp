@@ -86,8 +86,9 @@ int onAclCheck(int, void* event_data, void* userdata) {
     if (failed) return MOSQ_ERR_ACL_DENIED;
     if (entry) {
       if (entry->revoked || entry->site != p.site) return MOSQ_ERR_ACL_DENIED;
-      return deviceMay(p.site, username, topic, access, ev->retain) ? MOSQ_ERR_SUCCESS
-                                                                    : MOSQ_ERR_ACL_DENIED;
+      return deviceMay(p.site, username, entry->node, topic, access, ev->retain)
+                 ? MOSQ_ERR_SUCCESS
+                 : MOSQ_ERR_ACL_DENIED;
     }
   }
   // Someone else's client: never in the yard tree; elsewhere the broker's other rules decide.

@@ -38,6 +38,22 @@ TEST_CASE("a response topic is honoured only under the device's own prefix") {
   CHECK(chooseResponseTopic("s", "d1", std::string("yard/v1/s/dev/d1/a\0b", 21)) == fallback);
 }
 
+TEST_CASE("the node tree: requests and answers of gateways whose hub answers over MQTT") {
+  CHECK(nodeRequestFilter("s") == "yard/v1/s/node/+/sync/req");
+  CHECK(nodeOfRequest("yard/v1/s/node/gw-a/sync/req", "s") == "gw-a");
+  CHECK_FALSE(nodeOfRequest("yard/v1/s/dev/gw-a/sync/req", "s"));
+  CHECK_FALSE(deviceOfRequest("yard/v1/s/node/gw-a/sync/req", "s"));
+  CHECK_FALSE(nodeOfRequest("yard/v1/t/node/gw-a/sync/req", "s"));
+  CHECK_FALSE(nodeOfRequest("yard/v1/s/node/+/sync/req", "s"));
+  CHECK(chooseResponseTopic("s", "gw-a", "yard/v1/s/node/gw-a/r/1", true) ==
+        "yard/v1/s/node/gw-a/r/1");
+  CHECK(chooseResponseTopic("s", "gw-a", "", true) == "yard/v1/s/node/gw-a/sync/resp");
+  CHECK(chooseResponseTopic("s", "gw-a", "yard/v1/s/dev/gw-a/r/1", true) ==
+        "yard/v1/s/node/gw-a/sync/resp");
+  CHECK(chooseResponseTopic("s", "gw-a", "yard/v1/s/node/gw-b/sync/resp", true) ==
+        "yard/v1/s/node/gw-a/sync/resp");
+}
+
 namespace {
 
 core::Record recordOf(const std::string& site, std::vector<std::string> assigned,
@@ -81,19 +97,41 @@ TEST_CASE("notify goes to every active device of the site that can see a change"
 TEST_CASE("broker ACLs: a device uses only its own topics") {
   using mosquitto_auth::Access;
   using mosquitto_auth::deviceMay;
-  CHECK(deviceMay("s", "d1", "yard/v1/s/dev/d1/sync/req", Access::kWrite, false));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/s/dev/d1/sync/req", Access::kWrite, true));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/s/dev/d2/sync/req", Access::kWrite, false));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/s/dev/d1/sync/resp", Access::kWrite, false));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/s/gateway/state", Access::kWrite, false));
-  CHECK(deviceMay("s", "d1", "yard/v1/s/dev/d1/#", Access::kSubscribe, false));
-  CHECK(deviceMay("s", "d1", "yard/v1/s/dev/d1/sync/resp", Access::kRead, false));
-  CHECK(deviceMay("s", "d1", "yard/v1/s/gateway/state", Access::kSubscribe, false));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/s/dev/+/sync/resp", Access::kSubscribe, false));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/s/dev/d10/notify", Access::kRead, false));
-  CHECK_FALSE(deviceMay("s", "d1", "#", Access::kSubscribe, false));
-  CHECK_FALSE(deviceMay("s", "d1", "yard/v1/t/dev/d1/notify", Access::kRead, false));
+  CHECK(deviceMay("s", "d1", false, "yard/v1/s/dev/d1/sync/req", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/dev/d1/sync/req", Access::kWrite, true));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/dev/d2/sync/req", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/dev/d1/sync/resp", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/gateway/state", Access::kWrite, false));
+  CHECK(deviceMay("s", "d1", false, "yard/v1/s/dev/d1/#", Access::kSubscribe, false));
+  CHECK(deviceMay("s", "d1", false, "yard/v1/s/dev/d1/sync/resp", Access::kRead, false));
+  CHECK(deviceMay("s", "d1", false, "yard/v1/s/gateway/state", Access::kSubscribe, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/dev/+/sync/resp", Access::kSubscribe, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/dev/d10/notify", Access::kRead, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "#", Access::kSubscribe, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/t/dev/d1/notify", Access::kRead, false));
+  // A phone has no business in the node tree.
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/node/d1/sync/req", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "d1", false, "yard/v1/s/node/d1/#", Access::kSubscribe, false));
   CHECK(mosquitto_auth::gatewayMay("s", "yard/v1/s/dev/+/sync/req"));
   CHECK_FALSE(mosquitto_auth::gatewayMay("s", "yard/v1/t/dev/d1/notify"));
   CHECK_FALSE(mosquitto_auth::gatewayMay("s", "$SYS/broker/uptime"));
+}
+
+TEST_CASE("broker ACLs: a node device uses only its own node topics") {
+  using mosquitto_auth::Access;
+  using mosquitto_auth::deviceMay;
+  CHECK(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-a/sync/req", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-a/sync/req", Access::kWrite, true));
+  CHECK(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-a/sync/resp", Access::kRead, false));
+  CHECK(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-a/#", Access::kSubscribe, false));
+  CHECK(deviceMay("s", "gw-a", true, "yard/v1/s/gateway/state", Access::kSubscribe, false));
+  // Not another node's answers, not its requests, not the phones' tree, not a wider filter.
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-b/sync/resp", Access::kRead, false));
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-b/sync/req", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-a/sync/resp", Access::kWrite, false));
+  CHECK_FALSE(
+      deviceMay("s", "gw-a", true, "yard/v1/s/node/+/sync/resp", Access::kSubscribe, false));
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/s/node/gw-ab/sync/resp", Access::kRead, false));
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/s/dev/gw-a/sync/req", Access::kWrite, false));
+  CHECK_FALSE(deviceMay("s", "gw-a", true, "yard/v1/t/node/gw-a/sync/req", Access::kWrite, false));
 }

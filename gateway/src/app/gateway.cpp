@@ -173,6 +173,7 @@ Status Gateway::startMqtt() {
   }
   options.site = config_.node.site;
   options.node_id = config_.node.id;
+  options.serve_nodes = config_.isHub();
   options.max_request_bytes = static_cast<size_t>(config_.http.max_request_bytes);
   mqtt_ = std::make_unique<mqtt::DeviceChannel>(options, *sync_, *devices_, *store_);
   sync_->addChangeListener([channel = mqtt_.get()](const std::vector<core::Record>& changed) {

@@ -7,9 +7,11 @@
 namespace yard::mqtt {
 namespace {
 
-ClientOptions withTopics(ClientOptions client, const std::string& site, const std::string& node) {
-  client.client_id = gatewayClientId(node);
-  client.subscription = requestFilter(site);
+ClientOptions withTopics(ClientOptions client, const ChannelOptions& options) {
+  const std::string& site = options.site;
+  client.client_id = gatewayClientId(options.node_id);
+  client.subscriptions = {requestFilter(site)};
+  if (options.serve_nodes) client.subscriptions.push_back(nodeRequestFilter(site));
   client.state_topic = stateTopic(site);
   return client;
 }
@@ -19,8 +21,8 @@ ClientOptions withTopics(ClientOptions client, const std::string& site, const st
 DeviceChannel::DeviceChannel(ChannelOptions options, sync::SyncService& sync,
                              auth::DeviceRegistry& devices, store::Store& store)
     : options_(std::move(options)),
-      responder_(options_.site, options_.max_request_bytes, sync, devices),
-      client_(withTopics(options_.client, options_.site, options_.node_id),
+      responder_(options_.site, options_.max_request_bytes, options_.serve_nodes, sync, devices),
+      client_(withTopics(options_.client, options_),
               [this](Inbound in) { enqueue(std::move(in)); }),
       notifier_(options_.site, store, options_.notify_debounce, [this](const std::string& device) {
         if (client_.publish(

@@ -21,6 +21,8 @@ namespace yard::mqtt {
 struct ChannelOptions {
   ClientOptions client;  // subscription, state topic and client id are filled in from site/node
   std::string site, node_id;
+  // A hub also answers its node gateways' upstream requests (the node tree, docs/upstream.md).
+  bool serve_nodes = false;
   size_t max_request_bytes = 8 << 20;
   int workers = 64;
   std::chrono::milliseconds notify_debounce{200};

@@ -156,7 +156,8 @@ void MqttClient::onConnect(int rc) {
                   mosquitto_reason_string(rc));
     return;
   }
-  mosquitto_subscribe_v5(mosq_, nullptr, options_.subscription.c_str(), 1, 0, nullptr);
+  for (const auto& filter : options_.subscriptions)
+    mosquitto_subscribe_v5(mosq_, nullptr, filter.c_str(), 1, 0, nullptr);
   mosquitto_publish_v5(mosq_, nullptr, options_.state_topic.c_str(), sizeof kOnline - 1, kOnline, 1,
                        true, nullptr);
   if (connects_++ == 0)

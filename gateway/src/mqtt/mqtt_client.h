@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "mqtt/sync_responder.h"
 
@@ -20,8 +21,8 @@ struct ClientOptions {
   int port = 1883;
   std::string username, password;  // empty username: connect anonymously
   std::string client_id;
-  std::string subscription;  // QoS 1 filter subscribed on every (re)connect
-  std::string state_topic;   // retained "online" on connect, "offline" as Last Will and on stop
+  std::vector<std::string> subscriptions;  // QoS 1 filters subscribed on every (re)connect
+  std::string state_topic;  // retained "online" on connect, "offline" as Last Will and on stop
   int keepalive_s = 30;
   int64_t backoff_base_ms = 200;
   int64_t backoff_cap_ms = 10000;

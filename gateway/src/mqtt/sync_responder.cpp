@@ -33,8 +33,10 @@ core::Json errorJson(const Status& status) {
 
 std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
   auto device = deviceOfRequest(in.topic, site_);
+  const bool node_tree = !device && serve_nodes_;
+  if (node_tree) device = nodeOfRequest(in.topic, site_);
   if (!device) return std::nullopt;
-  Outbound out{chooseResponseTopic(site_, *device, in.response_topic.value_or("")), "",
+  Outbound out{chooseResponseTopic(site_, *device, in.response_topic.value_or(""), node_tree), "",
                in.correlation};
 
   core::Json reply;
@@ -56,7 +58,7 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
         corr = body["corr"];
         body.erase("corr");
       }
-      auto response = run(*device, body);
+      auto response = run(*device, node_tree, body);
       reply = response.isOk() ? std::move(response.value()) : errorJson(response.status());
     }
   }
@@ -65,11 +67,13 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
   return out;
 }
 
-Result<core::Json> SyncResponder::run(const std::string& device, const core::Json& body) {
+Result<core::Json> SyncResponder::run(const std::string& device, bool node_tree,
+                                      const core::Json& body) {
   auto row = devices_.find(device);
   if (!row.isOk()) return row.status();
-  // One answer for unknown, revoked and other-site devices: the topic reveals nothing.
-  if (!row->has_value() || (*row)->revoked || (*row)->site != site_)
+  // One answer for unknown, revoked and other-site devices (and phones on the node tree): the
+  // topic reveals nothing.
+  if (!row->has_value() || (*row)->revoked || (*row)->site != site_ || (node_tree && !(*row)->node))
     return Status::forbidden("device '" + device + "' is not enrolled at this site");
   const auto& d = **row;
   sync::Caller caller{d.id, d.site, d.operator_id, d.node, "mqtt"};

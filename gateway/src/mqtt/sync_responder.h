@@ -25,15 +25,18 @@ struct Outbound {
 
 // Answers sync requests that arrive over MQTT through the same SyncService as POST /v1/sync
 // (DESIGN §5): the device comes from the topic and must be an enrolled, unrevoked device of this
-// site (the broker authenticated it; the gateway checks again, so a broker misconfiguration
-// cannot hand one device's records to another). Every failure is answered with the HTTP API's
-// JSON error shape. Thread-safe: several workers call answer() at once.
+// site (and a node device on the node tree) (the broker authenticated it; the gateway checks again,
+// so a broker misconfiguration cannot hand one device's records to another). Every failure is
+// answered with the HTTP API's JSON error shape. Thread-safe: several workers call answer() at
+// once.
 class SyncResponder {
  public:
-  SyncResponder(std::string site, size_t max_request_bytes, sync::SyncService& sync,
-                auth::DeviceRegistry& devices)
+  // serve_nodes: also answer node devices on the node tree (a hub, docs/upstream.md).
+  SyncResponder(std::string site, size_t max_request_bytes, bool serve_nodes,
+                sync::SyncService& sync, auth::DeviceRegistry& devices)
       : site_(std::move(site)),
         max_request_bytes_(max_request_bytes),
+        serve_nodes_(serve_nodes),
         sync_(sync),
         devices_(devices) {}
 
@@ -41,10 +44,11 @@ class SyncResponder {
   std::optional<Outbound> answer(const Inbound& in);
 
  private:
-  Result<core::Json> run(const std::string& device, const core::Json& body);
+  Result<core::Json> run(const std::string& device, bool node_tree, const core::Json& body);
 
   std::string site_;
   size_t max_request_bytes_;
+  bool serve_nodes_;
   sync::SyncService& sync_;
   auth::DeviceRegistry& devices_;
 };

@@ -23,6 +23,12 @@ std::string devicePrefix(std::string_view site, std::string_view device) {
 
 std::string requestFilter(std::string_view site) { return siteRoot(site) + "dev/+/sync/req"; }
 
+std::string nodePrefix(std::string_view site, std::string_view device) {
+  return join(join(siteRoot(site) + "node/", device), "/");
+}
+
+std::string nodeRequestFilter(std::string_view site) { return siteRoot(site) + "node/+/sync/req"; }
+
 std::string responseTopic(std::string_view site, std::string_view device) {
   return devicePrefix(site, device) + "sync/resp";
 }
@@ -33,8 +39,12 @@ std::string notifyTopic(std::string_view site, std::string_view device) {
 
 std::string stateTopic(std::string_view site) { return siteRoot(site) + "gateway/state"; }
 
-std::optional<std::string> deviceOfRequest(std::string_view topic, std::string_view site) {
-  const std::string head = siteRoot(site) + "dev/";
+namespace {
+
+// The {device} of {siteRoot}{tree}{device}/sync/req.
+std::optional<std::string> senderOf(std::string_view topic, std::string_view site,
+                                    std::string_view tree) {
+  const std::string head = siteRoot(site) + std::string(tree);
   if (topic.size() <= head.size() + kRequestSuffix.size()) return std::nullopt;
   if (topic.substr(0, head.size()) != head) return std::nullopt;
   if (topic.substr(topic.size() - kRequestSuffix.size()) != kRequestSuffix) return std::nullopt;
@@ -44,12 +54,23 @@ std::optional<std::string> deviceOfRequest(std::string_view topic, std::string_v
   return device;
 }
 
+}  // namespace
+
+std::optional<std::string> deviceOfRequest(std::string_view topic, std::string_view site) {
+  return senderOf(topic, site, "dev/");
+}
+
+std::optional<std::string> nodeOfRequest(std::string_view topic, std::string_view site) {
+  return senderOf(topic, site, "node/");
+}
+
 std::string chooseResponseTopic(std::string_view site, std::string_view device,
-                                std::string_view requested) {
-  const std::string prefix = devicePrefix(site, device);
+                                std::string_view requested, bool node) {
+  const std::string prefix = node ? nodePrefix(site, device) : devicePrefix(site, device);
   const bool own = requested.size() > prefix.size() && requested.substr(0, prefix.size()) == prefix;
   const bool plain = requested.find_first_of(std::string_view("+#\0", 3)) == std::string_view::npos;
-  return own && plain ? std::string(requested) : responseTopic(site, device);
+  if (own && plain) return std::string(requested);
+  return node ? prefix + "sync/resp" : responseTopic(site, device);
 }
 
 std::string gatewayClientId(std::string_view node_id) { return join("yard-gw-", node_id); }
