@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include "core/adoption.h"
 #include "core/notice_text.h"
 #include "core/stamp.h"
+#include "upstream/pushed_write.h"
 
 namespace yard::upstream {
 
@@ -55,90 +58,173 @@ UpstreamRound::UpstreamRound(const sync::NodeIdentity& node, std::string upstrea
       transport_(transport),
       limits_(limits) {}
 
-Result<UpstreamRound::Exchange> UpstreamRound::buildExchange() {
+Result<std::string> UpstreamRound::pushedWriteOf(store::Txn& txn, const store::OutboxRow& row,
+                                                 const store::RecordRow& stored) {
+  if (auto text = pushedWriteFromDoc(stored.doc, row.base)) return std::move(*text);
+  // A document without a top-level base (stored before base was kept): the long way.
+  auto record = sync::loadRecord(txn, row.record_id);
+  if (!record.isOk()) return record.status();
+  if (!record->has_value()) return Status::permanent("record " + row.record_id + " vanished");
+  return pushedWrite(**record, row.base).dump();
+}
+
+Result<UpstreamRound::Batch> UpstreamRound::buildBatch(const std::set<std::string>& in_flight) {
   auto txn = store_.begin(false);
   if (!txn.isOk()) return txn.status();
-  auto cursor = txn->getMeta(kUpstreamCursorKey);
-  if (!cursor.isOk()) return cursor.status();
-  auto rows = txn->listOutbox(limits_.max_writes);
+  // Rows of exchanges not yet applied are still listed: read past them.
+  auto rows = txn->listOutbox(limits_.max_writes + static_cast<int>(in_flight.size()));
   if (!rows.isOk()) return rows.status();
-
-  Exchange ex;
-  Json envelope{{"device", upstream_device_},
-                {"cursor", cursor->has_value() ? Json(**cursor) : Json(nullptr)},
-                {"limit", limits_.pull_limit}};
-  if (brief_) envelope["brief"] = true;
-  // Each write is serialized once, for its size and for the body.
-  std::string writes;
-  size_t count = 0;
+  Batch batch;
+  int count = 0;
   for (const auto& row : rows.value()) {
-    auto record = sync::loadRecord(txn.value(), row.record_id);
-    if (!record.isOk()) return record.status();
+    if (count >= limits_.max_writes) break;
+    if (in_flight.count(row.record_id)) continue;
+    auto stored = txn->getRecord(row.record_id);
+    if (!stored.isOk()) return stored.status();
     // A version adopted from upstream since (greater stamp) leaves nothing to push; the apply
     // step clears such rows.
-    if (!record->has_value() || (*record)->stamp != row.stamp) {
-      ex.pushed.push_back(Pushed{"", row.record_id, row.stamp});
+    if (!stored->has_value() || (*stored)->stamp != row.stamp) {
+      batch.pushed.push_back(Pushed{"", row.record_id, row.stamp});
       continue;
     }
-    const std::string w = pushedWrite(**record, row.base).dump();
-    if (count > 0 && writes.size() + w.size() > limits_.max_request_bytes) break;
-    if (count++ > 0) writes += ',';
-    writes += w;
-    ex.pushed.push_back(Pushed{(*record)->write_id, row.record_id, row.stamp});
+    auto write_id = topLevelValue((*stored)->doc, "write_id");
+    if (!write_id || write_id->size() < 2 || write_id->front() != '"')
+      return Status::permanent("stored record " + row.record_id + " has no write_id");
+    auto w = pushedWriteOf(txn.value(), row, **stored);
+    if (!w.isOk()) return w.status();
+    if (count > 0 && batch.writes.size() + w->size() > limits_.max_request_bytes) break;
+    if (count++ > 0) batch.writes += ',';
+    batch.writes += w.value();
+    // Ids are plain characters (no escapes): the quotes are all there is to strip.
+    batch.pushed.push_back(
+        Pushed{std::string(write_id->substr(1, write_id->size() - 2)), row.record_id, row.stamp});
   }
-  ex.body = envelope.dump();
-  ex.body.pop_back();  // the envelope's closing brace: the writes go in before it
-  ex.body += ",\"writes\":[" + writes + "]}";
-  return ex;
+  return batch;
+}
+
+std::string UpstreamRound::requestBody(const Batch& batch) const {
+  Json envelope{{"device", upstream_device_},
+                {"cursor", cursor_ ? Json(*cursor_) : Json(nullptr)},
+                {"limit", limits_.pull_limit}};
+  if (brief_) envelope["brief"] = true;
+  std::string body = envelope.dump();
+  body.pop_back();  // the envelope's closing brace: the writes go in before it
+  body.reserve(body.size() + batch.writes.size() + 16);
+  body += ",\"writes\":[";
+  body += batch.writes;
+  body += "]}";
+  return body;
+}
+
+bool UpstreamRound::learnFromRefusal(const Status& refusal) {
+  // An older hub names the field it does not know in its 400.
+  if (!brief_ || refusal.message().find("unknown field 'brief'") == std::string::npos) return false;
+  spdlog::info("[upstream] the hub does not know brief results; asking for whole records");
+  brief_ = false;
+  return true;
+}
+
+Result<Json> UpstreamRound::readAnswer(const std::string& text) {
+  auto response = Json::parse(text, nullptr, false);
+  if (!response.is_object() || !response.contains("results") || !response["results"].is_array() ||
+      !response.contains("changes") || !response["changes"].is_array() ||
+      !response.contains("cursor") || !response["cursor"].is_string())
+    return Status::retry("upstream answered with something that is not a sync response");
+  return response;
+}
+
+Status UpstreamRound::startApplying(Batch batch, Json response, RoundResult& counts) {
+  // In order: the previous answer is committed before this one starts.
+  if (Status s = finishApplying(counts); !s.isOk()) return s;
+  for (const auto& p : batch.pushed) applying_ids_.insert(p.record_id);
+  applying_ = std::async(std::launch::async,
+                         [this, batch = std::move(batch), response = std::move(response)] {
+                           return commitAnswer(batch, response, applied_counts_);
+                         });
+  return Status::ok();
+}
+
+Status UpstreamRound::finishApplying(RoundResult& counts) {
+  if (!applying_.valid()) return Status::ok();
+  Status s = applying_.get();
+  applying_ids_.clear();
+  if (!s.isOk()) return s;
+  counts.pushed += applied_counts_.pushed;
+  counts.conflicts += applied_counts_.conflicts;
+  counts.rejected += applied_counts_.rejected;
+  counts.pulled += applied_counts_.pulled;
+  return s;
 }
 
 Result<RoundResult> UpstreamRound::run(const std::function<bool()>& should_stop) {
+  {
+    auto txn = store_.begin(false);
+    if (!txn.isOk()) return txn.status();
+    auto cursor = txn->getMeta(kUpstreamCursorKey);
+    if (!cursor.isOk()) return cursor.status();
+    cursor_ = cursor.value();
+  }
   RoundResult counts;
+  Status s = exchange(counts, should_stop);
+  // Whatever failed, the answer being applied is committed or harmlessly lost: wait for it.
+  Status applied = finishApplying(counts);
+  if (!s.isOk()) return s;
+  if (!applied.isOk()) return applied;
+  return counts;
+}
+
+Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>& should_stop) {
+  auto first = buildBatch({});
+  if (!first.isOk()) return first.status();
+  Batch next = std::move(first.value());
   for (;;) {
     if (counts.requests >= limits_.max_requests || (should_stop && should_stop())) {
       counts.more = true;
-      return counts;
+      return Status::ok();
     }
-    auto ex = buildExchange();
-    if (!ex.isOk()) return ex.status();
-    auto response_text = transport_.sync(ex->body);
-    if (!response_text.isOk() && brief_ &&
-        response_text.status().message().find("unknown field 'brief'") != std::string::npos) {
-      // An older hub: it names the field it does not know. Ask again with whole records.
-      spdlog::info("[upstream] the hub does not know brief results; asking for whole records");
-      brief_ = false;
+    Batch current = std::move(next);
+    std::set<std::string> in_flight = applying_ids_;
+    for (const auto& p : current.pushed) in_flight.insert(p.record_id);
+    auto prefetch =
+        std::async(std::launch::async, [this, &in_flight] { return buildBatch(in_flight); });
+    auto text = transport_.sync(requestBody(current));
+    auto built = prefetch.get();
+    if (!built.isOk()) return built.status();
+    next = std::move(built.value());
+    if (!text.isOk() && learnFromRefusal(text.status())) {
+      next = std::move(current);
       continue;
     }
-    if (!response_text.isOk()) return response_text.status();
+    if (!text.isOk()) return text.status();
     ++counts.requests;
-    auto response = Json::parse(response_text.value(), nullptr, false);
-    if (!response.is_object() || !response.contains("results") || !response["results"].is_array() ||
-        !response.contains("changes") || !response["changes"].is_array() ||
-        !response.contains("cursor") || !response["cursor"].is_string())
-      return Status::retry("upstream answered with something that is not a sync response");
-
-    bool more = false;
-    RoundResult delta;
-    Status applied = writer_.run([&](store::Txn& txn) {
-      delta = RoundResult{};
-      adopted_.clear();
-      return apply(txn, ex.value(), response, delta, more);
-    });
-    if (!applied.isOk()) return applied;
-    if (on_adopted_ && !adopted_.empty()) on_adopted_(adopted_);
-    counts.pushed += delta.pushed;
-    counts.conflicts += delta.conflicts;
-    counts.rejected += delta.rejected;
-    counts.pulled += delta.pulled;
-    if (ex->pushed.empty() && !more) return counts;
+    auto response = readAnswer(text.value());
+    if (!response.isOk()) return response.status();
+    // The next request pulls from where this answer ends.
+    cursor_ = response.value()["cursor"].get<std::string>();
+    const bool done = current.pushed.empty() && !response.value().value("more", false);
+    if (Status s = startApplying(std::move(current), std::move(response.value()), counts);
+        !s.isOk())
+      return s;
+    if (done) return Status::ok();
   }
 }
 
-Status UpstreamRound::apply(store::Txn& txn, const Exchange& ex, const Json& response,
-                            RoundResult& counts, bool& more) {
+Status UpstreamRound::commitAnswer(const Batch& batch, const Json& response, RoundResult& counts) {
+  Status applied = writer_.run([&](store::Txn& txn) {
+    counts = RoundResult{};
+    adopted_.clear();
+    return apply(txn, batch, response, counts);
+  });
+  if (!applied.isOk()) return applied;
+  if (on_adopted_ && !adopted_.empty()) on_adopted_(adopted_);
+  return Status::ok();
+}
+
+Status UpstreamRound::apply(store::Txn& txn, const Batch& batch, const Json& response,
+                            RoundResult& counts) {
   const Json& results = response["results"];
   size_t next_result = 0;
-  for (const auto& pushed : ex.pushed) {
+  for (const auto& pushed : batch.pushed) {
     if (pushed.write_id.empty()) {
       if (Status s = txn.outboxDone(pushed.record_id, pushed.stamp); !s.isOk()) return s;
       continue;
@@ -154,7 +240,6 @@ Status UpstreamRound::apply(store::Txn& txn, const Exchange& ex, const Json& res
     if (Status s = adopt(txn, **record); !s.isOk()) return s;
     ++counts.pulled;
   }
-  more = response.value("more", false);
   return txn.putMeta(kUpstreamCursorKey, response["cursor"].get<std::string>());
 }
 

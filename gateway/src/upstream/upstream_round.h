@@ -1,6 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <future>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,14 @@ struct RoundResult {
 // cursor it moves, so a crash or a lost response at any point loses and duplicates nothing:
 // the outbox row stays until its answer is applied, and upstream recognises a write it has seen
 // by its write_id.
+//
+// Exchanges are pipelined so neither side waits for the other's CPU: while upstream decides
+// exchange N, the next batch is read from the outbox (skipping the records of exchanges not yet
+// applied, so no row is in two requests at once) and the answer to N-1 is committed on a thread
+// of its own. Answers are applied in the order the requests were sent. The envelope (cursor,
+// brief) is written at send time, after the previous answer is read, so each request pulls
+// from where the last one ended. One request is in flight at a time: a second one would pull
+// back the first one's writes (the hub leaves out only the requesting exchange's own).
 class UpstreamRound {
  public:
   UpstreamRound(const sync::NodeIdentity& node, std::string upstream_device, store::Store& store,
@@ -47,22 +58,37 @@ class UpstreamRound {
   Result<RoundResult> run(const std::function<bool()>& should_stop);
 
   // Called after each committed exchange with the upstream versions it made canonical here
-  // (for change notifications to phones). Set before the first run(); runs on run()'s thread.
+  // (for change notifications to phones). Set before the first run(); runs on a thread run()
+  // starts, one answer at a time.
   using AdoptedListener = std::function<void(const std::vector<core::Record>&)>;
   void onAdopted(AdoptedListener listener) { on_adopted_ = std::move(listener); }
 
  private:
   struct Pushed {
-    std::string write_id, record_id, stamp;
+    std::string write_id, record_id, stamp;  // write_id empty: nothing to push, clear the row
   };
-  struct Exchange {
-    std::string body;  // the sync request, serialized once
+  struct Batch {
+    std::string writes;  // the serialized writes, comma-separated
     std::vector<Pushed> pushed;
   };
 
-  Result<Exchange> buildExchange();
-  Status apply(store::Txn& txn, const Exchange& exchange, const core::Json& response,
-               RoundResult& counts, bool& more);
+  // The next batch of the outbox, skipping records in `in_flight`.
+  Result<Batch> buildBatch(const std::set<std::string>& in_flight);
+  Result<std::string> pushedWriteOf(store::Txn& txn, const store::OutboxRow& row,
+                                    const store::RecordRow& stored);
+  std::string requestBody(const Batch& batch) const;
+  // True when refusal is an older hub naming brief results, which are now turned off.
+  bool learnFromRefusal(const Status& refusal);
+  static Result<core::Json> readAnswer(const std::string& text);
+  Status exchange(RoundResult& counts, const std::function<bool()>& should_stop);
+
+  // Applies answers in order on a thread of their own: startApplying waits for the previous
+  // answer's commit (adding its counts) before it starts this one.
+  Status startApplying(Batch batch, core::Json response, RoundResult& counts);
+  Status finishApplying(RoundResult& counts);
+  Status commitAnswer(const Batch& batch, const core::Json& response, RoundResult& counts);
+  Status apply(store::Txn& txn, const Batch& batch, const core::Json& response,
+               RoundResult& counts);
   Status applyResult(store::Txn& txn, const Pushed& pushed, const core::Json& result,
                      RoundResult& counts);
   Status adopt(store::Txn& txn, const core::Record& upstream);
@@ -80,7 +106,11 @@ class UpstreamRound {
   // from before that extension refuses the field.
   bool brief_ = true;
   AdoptedListener on_adopted_;
-  std::vector<core::Record> adopted_;  // by the exchange being applied
+  std::optional<std::string> cursor_;  // upstream's change feed, as of the last answer read
+  std::vector<core::Record> adopted_;  // by the answer being applied (one at a time)
+  std::future<Status> applying_;
+  std::set<std::string> applying_ids_;  // records of the answer being applied
+  RoundResult applied_counts_;
 };
 
 // The meta key holding the cursor of upstream's change feed.
