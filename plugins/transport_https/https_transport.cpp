@@ -1,15 +1,14 @@
 #include "https_transport.h"
 
 #include "http_exchange.h"
+#include "yard/secret_file.hpp"
 
 #include <Poco/DeflatingStream.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
-#include <sys/stat.h>
 
-#include <fstream>
 #include <sstream>
 
 namespace yard::transport_https {
@@ -19,23 +18,6 @@ using Poco::Net::HTTPRequest;
 
 // Below this a gzip'd body saves less than the CPU it costs on a site box.
 constexpr size_t kGzipFrom = 8 * 1024;
-
-std::string readToken(const std::string& path, std::string& why) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    why = "cannot read token_file " + path;
-    return "";
-  }
-  if ((st.st_mode & 077) != 0) {
-    why = "token_file " + path + " is readable by other users; chmod 600 it";
-    return "";
-  }
-  std::ifstream in(path);
-  std::string token;
-  in >> token;
-  if (token.empty()) why = "token_file " + path + " is empty";
-  return token;
-}
 
 std::string gzip(const char* data, size_t len) {
   std::ostringstream out;
@@ -69,7 +51,7 @@ yard_rc HttpsTransport::open(const sdk::Host& host, std::unique_ptr<HttpsTranspo
   std::string why;
   const std::string token_file = host.config("token_file", "");
   if (token_file.empty()) return sdk::fail(err, YARD_INVALID, "token_file is required");
-  std::string token = readToken(token_file, why);
+  std::string token = sdk::readSecretFile(token_file, "token_file", why);
   if (token.empty()) return sdk::fail(err, YARD_INVALID, why);
   int timeout_s = 30;
   if (auto t = host.config("timeout_s")) timeout_s = std::max(1, std::atoi(t->c_str()));

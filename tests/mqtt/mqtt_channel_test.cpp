@@ -8,6 +8,7 @@
 
 #include "harness/daemon_process.h"
 #include "harness/mosquitto_broker.h"
+#include "harness/mqtt_upstream.h"
 #include "harness/phone_client.h"
 #include "harness/sync_client.h"
 #include "harness/upstream_topology.h"
@@ -24,18 +25,6 @@ std::string req(const std::string& device) { return kRoot + "dev/" + device + "/
 std::string resp(const std::string& device) { return kRoot + "dev/" + device + "/sync/resp"; }
 std::string notify(const std::string& device) { return kRoot + "dev/" + device + "/notify"; }
 const std::string kState = kRoot + "gateway/state";
-
-// Whether GET /v1/status reports the MQTT link as `connected` within 20 s.
-bool waitMqttState(HttpClient& admin, bool connected) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto status = admin.get("/v1/status");
-    if (status.status == 200 && status.json["mqtt"].value("connected", !connected) == connected)
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
 
 // One site: a broker, a gateway connected to it as its privileged user, an admin client.
 struct Site {

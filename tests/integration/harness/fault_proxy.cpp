@@ -72,6 +72,7 @@ void FaultProxy::setFault(Fault fault, size_t after_bytes, int delay_ms) {
   std::lock_guard lock(mu_);
   fixed_ = Plan{fault, after_bytes, delay_ms};
   random_p_ = 0;
+  link_down_ = fault == Fault::kRefuse;
 }
 
 void FaultProxy::randomFaults(double p, uint64_t seed) {
@@ -79,6 +80,7 @@ void FaultProxy::randomFaults(double p, uint64_t seed) {
   random_p_ = p;
   random_.seed(seed);
   fixed_ = Plan{};
+  link_down_ = false;
 }
 
 void FaultProxy::setBandwidth(int64_t bytes_per_second) { bandwidth_ = bytes_per_second; }
@@ -140,6 +142,11 @@ void FaultProxy::pump(int client) {
   int last_side = 1;
   char buffer[16384];
   while (!stopping_) {
+    if (link_down_) {
+      // A connection that stays open between exchanges (an MQTT session) goes down with the link.
+      cut(client, server);
+      return;
+    }
     pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
     if (::poll(fds, 2, 50) <= 0) continue;
     for (int side = 0; side < 2; ++side) {

@@ -12,7 +12,8 @@ namespace yard::it {
 // A TCP proxy on a free loopback port in front of a daemon, for fault injection (the kernel here
 // has no netem). Each exchange (a request and its response, on new or kept-alive connections
 // alike) is given the fault currently set:
-//   kRefuse       accept and close at once (the link is down);
+//   kRefuse       accept and close at once (the link is down); set with setFault, it also cuts
+//                 open connections within 50 ms, as a WAN outage would an MQTT session;
 //   kCutRequest   forward the first `after_bytes` of the request, then cut both sides: the
 //                 server sees half a request;
 //   kCutResponse  forward the request whole, then cut after `after_bytes` of the response: the
@@ -64,6 +65,7 @@ class FaultProxy {
   Plan fixed_;
   double random_p_ = 0;
   std::mt19937_64 random_;
+  std::atomic<bool> link_down_{false};  // setFault(kRefuse)
   std::atomic<int64_t> bandwidth_{0};
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> faults_{0};

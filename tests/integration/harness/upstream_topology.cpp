@@ -8,27 +8,30 @@
 
 namespace yard::it {
 
-UpstreamTopology::UpstreamTopology(std::string site) : site_(std::move(site)) {
+UpstreamTopology::UpstreamTopology(std::string site, std::unique_ptr<UpstreamLink> link)
+    : site_(std::move(site)), link_(link ? std::move(link) : std::make_unique<UpstreamLink>()) {
   DaemonConfig config;
   config.node_id = "hub-it";
   config.site = site_;
   config.settings["node.role"] = "hub";
+  link_->configureHub(config);
   hub_ = std::make_unique<DaemonProcess>(config);
   hub_->start();
+  link_->hubStarted(*hub_);
   HttpClient admin = adminClient(*hub_);
   hub_reader_ = std::make_unique<SyncClient>(
       hub_->port(), enrollDevice(admin, "hub-reader", site_, "", /*node=*/true));
 }
 
-DaemonProcess& UpstreamTopology::addGateway(const std::string& node_id,
+std::unique_ptr<DaemonProcess> startGateway(DaemonProcess& hub, int upstream_port,
+                                            const std::string& node_id, const std::string& site,
                                             std::map<std::string, std::string> settings) {
-  HttpClient hub_admin = adminClient(*hub_);
-  Enrolment node = enrollDevice(hub_admin, node_id, site_, "", /*node=*/true);
-  auto proxy = std::make_unique<FaultProxy>(hub_->port());
+  HttpClient hub_admin = adminClient(hub);
+  Enrolment node = enrollDevice(hub_admin, node_id, site, "", /*node=*/true);
 
   DaemonConfig config;
   config.node_id = node_id;
-  config.site = site_;
+  config.site = site;
   config.settings = std::move(settings);
   auto gateway = std::make_unique<DaemonProcess>(config);
   const std::string token_file = gateway->dir() + "/upstream.token";
@@ -38,12 +41,22 @@ DaemonProcess& UpstreamTopology::addGateway(const std::string& node_id,
   }
   ::chmod(token_file.c_str(), 0600);
   auto& s = gateway->config().settings;
-  s["upstream.transport"] = "https";
-  s["upstream.url"] = "http://127.0.0.1:" + std::to_string(proxy->port());
+  if (!s.count("upstream.transport")) {
+    s["upstream.transport"] = "https";
+    s["upstream.url"] = "http://127.0.0.1:" + std::to_string(upstream_port);
+  }
   s["upstream.token_file"] = token_file;
   if (!s.count("upstream.interval_s")) s["upstream.interval_s"] = "3600";
   if (!s.count("upstream.timeout_s")) s["upstream.timeout_s"] = "10";
   gateway->start();
+  return gateway;
+}
+
+DaemonProcess& UpstreamTopology::addGateway(const std::string& node_id,
+                                            std::map<std::string, std::string> settings) {
+  auto proxy = std::make_unique<FaultProxy>(link_->targetPort(*hub_));
+  link_->configureGateway(settings, proxy->port());
+  auto gateway = startGateway(*hub_, proxy->port(), node_id, site_, std::move(settings));
   proxies_[node_id] = std::move(proxy);
   return *(gateways_[node_id] = std::move(gateway));
 }

@@ -11,14 +11,40 @@
 
 namespace yard::it {
 
+// How the gateways of a topology reach its hub. This one: the https transport to the hub's own
+// HTTP port. tests/mqtt/harness/mqtt_upstream.h has the mqtt transport through a Mosquitto
+// broker the hub answers on.
+class UpstreamLink {
+ public:
+  virtual ~UpstreamLink() = default;
+  virtual void configureHub(DaemonConfig& /*config*/) {}
+  virtual void hubStarted(DaemonProcess& /*hub*/) {}
+  // The port each gateway's FaultProxy forwards to.
+  virtual int targetPort(DaemonProcess& hub) { return hub.port(); }
+  // The [upstream] settings of a gateway whose proxy listens on proxy_port.
+  virtual void configureGateway(std::map<std::string, std::string>& settings, int proxy_port) {
+    settings["upstream.transport"] = "https";
+    settings["upstream.url"] = "http://127.0.0.1:" + std::to_string(proxy_port);
+  }
+};
+
+// Starts gateway node_id of site, enrolled at hub as a node device, its upstream pointed at
+// 127.0.0.1:upstream_port (the hub itself, or a proxy in front of it) over https unless
+// settings name another upstream.transport and url. settings are added to its config.
+std::unique_ptr<DaemonProcess> startGateway(DaemonProcess& hub, int upstream_port,
+                                            const std::string& node_id, const std::string& site,
+                                            std::map<std::string, std::string> settings = {});
+
 // A hub and the gateways that reconcile with it, each gateway reaching the hub through its own
 // FaultProxy (so a test can cut one site's WAN and not another's). Everything on loopback with
 // ports chosen at run time.
 class UpstreamTopology {
  public:
-  explicit UpstreamTopology(std::string site = "yard-a");
+  explicit UpstreamTopology(std::string site = "yard-a",
+                            std::unique_ptr<UpstreamLink> link = nullptr);
 
   DaemonProcess& hub() { return *hub_; }
+  UpstreamLink& link() { return *link_; }
   // A reader enrolled at the hub as a node client: sees every record of the site there.
   SyncClient& hubReader() { return *hub_reader_; }
 
@@ -44,6 +70,7 @@ class UpstreamTopology {
 
  private:
   std::string site_;
+  std::unique_ptr<UpstreamLink> link_;
   std::unique_ptr<DaemonProcess> hub_;
   std::unique_ptr<SyncClient> hub_reader_;
   std::map<std::string, std::unique_ptr<FaultProxy>> proxies_;
