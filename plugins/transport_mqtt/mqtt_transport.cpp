@@ -107,11 +107,14 @@ yard_rc MqttTransport::configure(const std::string& password, yard_error* err) {
     int rc = mosquitto_tls_set(mosq_, ca.empty() ? nullptr : ca.c_str(), nullptr,
                                cert.empty() ? nullptr : cert.c_str(),
                                cert.empty() ? nullptr : key.c_str(), nullptr);
-    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_tls_opts_set(mosq_, 1, "tlsv1.2", nullptr);
     if (rc != MOSQ_ERR_SUCCESS)
       return sdk::fail(err, YARD_INVALID,
-                       std::string("TLS setup failed (ca_file, client_cert, client_key): ") +
-                           mosquitto_strerror(rc));
+                       "TLS setup failed: cannot read ca_file, client_cert or client_key (" +
+                           std::string(mosquitto_strerror(rc)) + ")");
+    rc = mosquitto_tls_opts_set(mosq_, 1, "tlsv1.2", nullptr);
+    if (rc != MOSQ_ERR_SUCCESS)
+      return sdk::fail(err, YARD_INVALID,
+                       std::string("TLS options refused: ") + mosquitto_strerror(rc));
   }
   mosquitto_connect_v5_callback_set(
       mosq_, [](mosquitto*, void* self, int reason, int, const mosquitto_property*) {

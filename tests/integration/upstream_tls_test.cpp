@@ -17,15 +17,6 @@ using namespace yard::it;
 
 namespace {
 
-// A self-signed certificate for localhost / 127.0.0.1 made with the openssl command.
-void makeCertificate(const std::string& dir, const std::string& name) {
-  const std::string cmd =
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
-      " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-      dir + "/" + name + ".key -out " + dir + "/" + name + ".pem 2>/dev/null";
-  REQUIRE(std::system(cmd.c_str()) == 0);
-}
-
 Json statusOf(DaemonProcess& gateway) {
   HttpClient admin = adminClient(gateway);
   return admin.get("/v1/status").json;
@@ -60,8 +51,8 @@ TEST_CASE("https upstream: the hub's certificate is verified against ca_file") {
   hub_config.node_id = "hub-tls";
   hub_config.settings["node.role"] = "hub";
   DaemonProcess hub(hub_config);
-  makeCertificate(hub.dir(), "hub");
-  makeCertificate(hub.dir(), "other");
+  makeSelfSignedCertificate(hub.dir(), "hub");
+  makeSelfSignedCertificate(hub.dir(), "other");
   hub.config().settings["http.tls_cert"] = hub.dir() + "/hub.pem";
   hub.config().settings["http.tls_key"] = hub.dir() + "/hub.key";
   hub.start();

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "harness/https_client.h"
 #include "harness/mqtt_upstream.h"
 #include "harness/phone_client.h"
 
@@ -139,4 +140,39 @@ TEST_CASE("the hub answers a node on its node tree; a phone can use none of it")
   phone.publish(req, body);
   phone.publish(own_node_req, R"({"device":"phone-1","cursor":null,"writes":[],"corr":"2"})");
   CHECK_FALSE(node.next(resp, std::chrono::seconds(2)));
+}
+
+TEST_CASE("mqtts upstream: the broker's certificate is verified against ca_file") {
+  auto link = std::make_unique<MqttUpstreamLink>(/*tls=*/true);
+  MqttUpstreamLink& mqtt = *link;
+  UpstreamTopology net(kSite, std::move(link));
+  const std::string other_ca = mqtt.broker().dir() + "/other";
+  makeSelfSignedCertificate(mqtt.broker().dir(), "other");
+
+  DaemonProcess& trusting = net.addGateway("gw-t");
+  HttpClient admin = adminClient(trusting);
+  SyncClient phone(trusting.port(), enrollDevice(admin, "dev-t", kSite, "op-t"));
+  const Json written = onlyResult(phone.sync({createWrite("inspection", inspectionBody("T1"))}));
+  net.syncAndWait("gw-t");
+  CHECK(recordsById(net.hubReader()).count(written.at("id").get<std::string>()) == 1);
+
+  // A CA that did not sign the broker's certificate: nothing goes up, and the status says why.
+  DaemonProcess& wary = net.addGateway("gw-x", {{"upstream.ca_file", other_ca + ".pem"}});
+  HttpClient wary_admin = adminClient(wary);
+  SyncClient wary_phone(wary.port(), enrollDevice(wary_admin, "dev-x", kSite, "op-x"));
+  const Json refused =
+      onlyResult(wary_phone.sync({createWrite("inspection", inspectionBody("X1"))}));
+  net.syncNow("gw-x");
+  Json upstream;
+  for (int i = 0; i < 200; ++i) {
+    upstream = net.status("gw-x").at("upstream");
+    if (upstream.value("failures", 0) > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(upstream.dump());
+  CHECK(upstream.value("failures", 0) > 0);
+  CHECK(upstream.at("link") != "up");
+  CHECK_FALSE(upstream.value("last_error", std::string()).empty());
+  CHECK(upstream.at("pending") == 1);
+  CHECK(recordsById(net.hubReader()).count(refused.at("id").get<std::string>()) == 0);
 }

@@ -1,5 +1,8 @@
 #include "harness/https_client.h"
 
+#include <cstdlib>
+#include <stdexcept>
+
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -28,6 +31,14 @@ HttpResponse httpsRequest(int port, const std::string& method, const std::string
   Poco::StreamCopier::copyToString(in, out.raw);
   out.json = Json::parse(out.raw, nullptr, false);
   return out;
+}
+
+void makeSelfSignedCertificate(const std::string& dir, const std::string& name) {
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+      " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+      dir + "/" + name + ".key -out " + dir + "/" + name + ".pem 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make " + name);
 }
 
 }  // namespace yard::it

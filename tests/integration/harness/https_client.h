@@ -12,4 +12,8 @@ namespace yard::it {
 HttpResponse httpsRequest(int port, const std::string& method, const std::string& path,
                           const std::string& token, const std::optional<Json>& body = {});
 
+// Makes a self-signed certificate for localhost / 127.0.0.1 with the openssl command:
+// dir/name.pem and dir/name.key. Throws if openssl fails.
+void makeSelfSignedCertificate(const std::string& dir, const std::string& name);
+
 }  // namespace yard::it

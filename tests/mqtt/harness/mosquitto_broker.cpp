@@ -83,6 +83,12 @@ void MosquittoBroker::start(BrokerConfig config) {
          << "plugin_opt_site " << config_.site << "\n"
          << "plugin_opt_gateway_username " << config_.gateway_username << "\n"
          << "plugin_opt_gateway_password_file " << config_.gateway_password_file << "\n";
+    if (!config_.tls_cert.empty()) {
+      if (tls_port_ == 0) tls_port_ = freeLoopbackPort();
+      conf << "listener " << tls_port_ << " 127.0.0.1\n"
+           << "certfile " << config_.tls_cert << "\n"
+           << "keyfile " << config_.tls_key << "\n";
+    }
   }
   pid_ = ::fork();
   if (pid_ == 0) {

@@ -14,6 +14,8 @@ struct BrokerConfig {
   std::string site;
   std::string gateway_username = "yard-gateway";
   std::string gateway_password_file;
+  // Both set: a second listener on tlsPort() speaks TLS with this certificate and key (PEM).
+  std::string tls_cert, tls_key;
 };
 
 class MosquittoBroker {
@@ -33,6 +35,7 @@ class MosquittoBroker {
     start(config_);
   }
   int port() const { return port_; }
+  int tlsPort() const { return tls_port_; }
   const std::string& dir() const { return dir_; }
   std::string logText() const;
 
@@ -40,6 +43,7 @@ class MosquittoBroker {
   BrokerConfig config_;
   std::string dir_;
   int port_ = 0;
+  int tls_port_ = 0;
   pid_t pid_ = -1;
 };
 

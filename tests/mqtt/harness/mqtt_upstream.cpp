@@ -4,6 +4,8 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/https_client.h"
+
 namespace yard::mqtt_test {
 
 void MqttUpstreamLink::configureHub(it::DaemonConfig& config) {
@@ -19,16 +21,25 @@ void MqttUpstreamLink::configureHub(it::DaemonConfig& config) {
 
 void MqttUpstreamLink::hubStarted(it::DaemonProcess& hub) {
   // The plugin reads the devices the hub enrols from the hub's database.
-  broker_.start(
-      {hub.dataDir() + "/yard.db", site_, "yard-gateway", broker_.dir() + "/hub.password"});
+  BrokerConfig config{hub.dataDir() + "/yard.db", site_, "yard-gateway",
+                      broker_.dir() + "/hub.password"};
+  if (tls_) {
+    it::makeSelfSignedCertificate(broker_.dir(), "broker");
+    config.tls_cert = certificate();
+    config.tls_key = broker_.dir() + "/broker.key";
+  }
+  broker_.start(config);
   it::HttpClient admin = it::adminClient(hub);
-  if (!waitMqttState(admin, true)) throw std::runtime_error("the hub did not connect to the broker");
+  if (!waitMqttState(admin, true))
+    throw std::runtime_error("the hub did not connect to the broker");
 }
 
 void MqttUpstreamLink::configureGateway(std::map<std::string, std::string>& settings,
                                         int proxy_port) {
   settings["upstream.transport"] = "mqtt";
-  settings["upstream.url"] = "mqtt://127.0.0.1:" + std::to_string(proxy_port);
+  settings["upstream.url"] =
+      std::string(tls_ ? "mqtts" : "mqtt") + "://127.0.0.1:" + std::to_string(proxy_port);
+  if (tls_ && !settings.count("upstream.ca_file")) settings["upstream.ca_file"] = certificate();
 }
 
 std::unique_ptr<it::UpstreamLink> upstreamLinkFromEnvironment() {

@@ -13,14 +13,20 @@ namespace yard::mqtt_test {
 // hub), and each gateway's FaultProxy sits between the gateway and the broker.
 class MqttUpstreamLink : public it::UpstreamLink {
  public:
+  // tls: gateways connect with mqtts:// to a TLS listener of the broker (a self-signed
+  // certificate for 127.0.0.1, given to them as ca_file unless their settings name another);
+  // the hub stays on the plain listener.
+  explicit MqttUpstreamLink(bool tls = false) : tls_(tls) {}
   void configureHub(it::DaemonConfig& config) override;
   void hubStarted(it::DaemonProcess& hub) override;
-  int targetPort(it::DaemonProcess&) override { return broker_.port(); }
+  int targetPort(it::DaemonProcess&) override { return tls_ ? broker_.tlsPort() : broker_.port(); }
   void configureGateway(std::map<std::string, std::string>& settings, int proxy_port) override;
 
   MosquittoBroker& broker() { return broker_; }
+  std::string certificate() const { return broker_.dir() + "/broker.pem"; }
 
  private:
+  bool tls_;
   MosquittoBroker broker_;
   std::string site_;
 };
