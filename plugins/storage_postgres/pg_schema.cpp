@@ -104,7 +104,25 @@ yard_rc readInt(PgConnection& conn, const char* sql, int64_t& out, yard_error* e
   return YARD_OK;
 }
 
+// Records this plugin's name and format in store_meta (created_ms only when new).
+std::string identityStatement(const std::string& now_ms) {
+  return std::string("INSERT INTO store_meta(key, value) VALUES('plugin', '") + kPluginName +
+         "'), ('format', '" + std::to_string(kFormat) + "'), ('created_ms', '" + now_ms +
+         "') ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+         "WHERE store_meta.key <> 'created_ms'";
+}
+
 }  // namespace
+
+std::string creationScript(int64_t now_ms) {
+  const std::string now = std::to_string(now_ms);
+  std::string sql;
+  for (int version = 1; version <= kFormat; ++version)
+    sql += std::string(kMigrations[version - 1]) +
+           "INSERT INTO schema_migrations(version, applied_ms) VALUES(" + std::to_string(version) +
+           ", " + now + ");\n";
+  return sql + identityStatement(now) + ";\n";
+}
 
 int currentFormat() { return kFormat; }
 
@@ -176,17 +194,13 @@ yard_rc migrate(PgConnection& conn, const sdk::Host& host, bool& created, yard_e
                                std::to_string(version) + ", " + now + ")";
     if (yard_rc rc = conn.exec(record.c_str(), err); rc != YARD_OK) return rollback(rc);
   }
-  const std::string format = std::to_string(kFormat);
-  const std::string stamp = std::string("INSERT INTO store_meta(key, value) VALUES('plugin', '") +
-                            kPluginName + "'), ('format', '" + format + "'), ('created_ms', '" +
-                            now +
-                            "') ON CONFLICT(key) DO UPDATE SET value = excluded.value "
-                            "WHERE store_meta.key <> 'created_ms'";
+  const std::string stamp = identityStatement(now);
   if (yard_rc rc = conn.exec(stamp.c_str(), err); rc != YARD_OK) return rollback(rc);
   if (yard_rc rc = conn.exec("COMMIT", err); rc != YARD_OK) return rollback(rc);
   created = id.empty;
   if (!created)
-    host.info("migrated the store from format " + std::to_string(id.format) + " to " + format);
+    host.info("migrated the store from format " + std::to_string(id.format) + " to " +
+              std::to_string(kFormat));
   return YARD_OK;
 }
 

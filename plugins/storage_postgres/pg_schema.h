@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "pg_connection.h"
 #include "yard/plugin.hpp"
 
@@ -26,5 +28,9 @@ yard_rc identify(PgConnection& conn, StoreIdentity& out, yard_error* err);
 // do. Every applied migration is recorded in schema_migrations. created is set when the store
 // was created from nothing.
 yard_rc migrate(PgConnection& conn, const sdk::Host& host, bool& created, yard_error* err);
+
+// SQL that creates an empty store of currentFormat() in an empty database, identity included:
+// the head of a file backup (see pg_backup.h).
+std::string creationScript(int64_t now_ms);
 
 }  // namespace yard::postgres

@@ -114,6 +114,11 @@ yard_rc PgStore::check(yard_error* err) {
 yard_rc PgStore::backup(const char* target, yard_error* err) {
   PgPool::Lease lease;
   if (yard_rc rc = pool_.acquire(lease, err); rc != YARD_OK) return rc;
+  if (target[0] == '/') {
+    yard_rc rc = backupToFile(*lease, target, host_, err);
+    if (rc == YARD_OK) host_.info(std::string("backup written to ") + target);
+    return rc;
+  }
   ConnectParams to;
   to.keys = {"connect_timeout", "application_name", "dbname"};
   to.values = {"5", "yard-gateway backup", target};

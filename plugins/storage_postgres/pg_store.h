@@ -25,8 +25,9 @@ class PgStore {
 
   // The store's identity and its own invariants, on one snapshot.
   yard_rc check(yard_error* err);
-  // target: the conninfo of another database (empty, or an earlier backup of this store),
-  // which receives a consistent copy of every table.
+  // target: an absolute file path (the admin API's backup download), which receives a psql
+  // script; or the conninfo of another database (empty, or an earlier backup of this store),
+  // which receives a consistent copy of every table. See pg_backup.h.
   yard_rc backup(const char* target, yard_error* err);
   // A connection found dead at BEGIN (the server restarted since it was last used) is
   // replaced and BEGIN tried again, so only transactions in flight at a restart fail.

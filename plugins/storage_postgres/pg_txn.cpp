@@ -50,11 +50,7 @@ yard_rc PgTxn::ready(const char* op, bool write, yard_error* err) const {
 yard_rc PgTxn::run(const char* op, bool write, Stmt s, const Params& params, PgResult& out,
                    yard_error* err) {
   if (yard_rc rc = ready(op, write, err); rc != YARD_OK) return rc;
-  if (yard_rc rc = lease_->run(s, params, out, err); rc != YARD_OK) {
-    sdk::setError(err, std::string(op) + ": " + (err ? err->message : ""));
-    return rc;
-  }
-  return YARD_OK;
+  return lease_->run(s, params, out, err);
 }
 
 yard_rc PgTxn::commit(yard_error* err) {
@@ -122,7 +118,7 @@ yard_rc PgTxn::recordPut(const yard_record_row& row, int64_t& out_seq, yard_erro
   ++puts_;
   if (r.rows() == 0)
     return fail(err, YARD_RETRY,
-                std::string("record_put: record ") + row.id +
+                std::string("record ") + row.id +
                     " was created by another hub process meanwhile; decide again");
   out_seq = r.integer(0, 0);
   if (read_absent || r.integer(0, 1) != 0) ++count_delta_;

@@ -200,7 +200,8 @@ std::string PostgresCluster::conninfo(const std::string& db) const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + db;
 }
 
-std::string PostgresCluster::query(const std::string& db, const std::string& sql) const {
+std::vector<std::vector<std::string>> PostgresCluster::rows(const std::string& db,
+                                                            const std::string& sql) const {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo(db).c_str()), PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK)
     throw std::runtime_error("cannot connect to " + db + ": " + PQerrorMessage(conn.get()));
@@ -208,7 +209,27 @@ std::string PostgresCluster::query(const std::string& db, const std::string& sql
   const ExecStatusType st = PQresultStatus(r.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
     throw std::runtime_error(sql + ": " + PQerrorMessage(conn.get()));
-  return st == PGRES_TUPLES_OK && PQntuples(r.get()) > 0 ? PQgetvalue(r.get(), 0, 0) : "";
+  std::vector<std::vector<std::string>> out(static_cast<size_t>(PQntuples(r.get())));
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    for (int c = 0; c < PQnfields(r.get()); ++c) out[i].push_back(PQgetvalue(r.get(), i, c));
+  return out;
+}
+
+std::string PostgresCluster::query(const std::string& db, const std::string& sql) const {
+  auto all = rows(db, sql);
+  return all.empty() || all[0].empty() ? "" : all[0][0];
+}
+
+void PostgresCluster::runScript(const std::string& db, const std::string& path) const {
+  const std::string out = path + ".psql.log";
+  const std::string cmd = bin_ + "/psql -X -q -v ON_ERROR_STOP=1 -1 -d '" + conninfo(db) +
+                          "' -f '" + path + "' > '" + out + "' 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::error_code ec;
+  fs::remove(out, ec);
+  if (status != 0) throw std::runtime_error("psql -f " + path + " failed:\n" + text);
 }
 
 std::string PostgresCluster::createDatabase(const std::string& prefix) {

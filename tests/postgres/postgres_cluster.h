@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace yard::test {
 
@@ -36,6 +37,12 @@ class PostgresCluster {
   std::string createDatabase(const std::string& prefix = "yard");
   // Runs sql on db; returns the first column of the first row ("" when none). Throws on error.
   std::string query(const std::string& db, const std::string& sql) const;
+  // Every row of sql on db, each as its columns' text. Throws on error.
+  std::vector<std::vector<std::string>> rows(const std::string& db, const std::string& sql) const;
+
+  // Runs the SQL script at path on db with psql, as an administrator restores a backup.
+  // Throws with psql's output unless it succeeds.
+  void runScript(const std::string& db, const std::string& path) const;
 
   // Fast shutdown (what `pg_ctl stop -m fast` sends: SIGINT) and wait.
   void stopFast();
