@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conformance_cases.h"
+#include "crash_rounds.h"
 #include "postgres_backend.h"
 
 using yard::Code;
@@ -339,6 +340,12 @@ TEST_CASE("postgres: every commit acknowledged before the server is killed survi
   for (int64_t batch = 1; batch <= acknowledged; ++batch)
     REQUIRE(valueOf(read.getRecord("b" + std::to_string(batch) + "-4")).has_value());
   YARD_REQUIRE_OK(s->check());
+}
+
+TEST_CASE("postgres: every batch acknowledged before a writer's kill -9 survives, whole",
+          "[storage][postgres][durability]") {
+  PostgresBackend b;
+  yard::test::killWriterRounds(b);
 }
 
 TEST_CASE(
