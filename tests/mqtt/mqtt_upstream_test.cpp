@@ -140,6 +140,18 @@ TEST_CASE("the hub answers a node on its node tree; a phone can use none of it")
   phone.publish(req, body);
   phone.publish(own_node_req, R"({"device":"phone-1","cursor":null,"writes":[],"corr":"2"})");
   CHECK_FALSE(node.next(resp, std::chrono::seconds(2)));
+
+  // Were a request to reach the hub on the node tree in a phone's name anyway (here sent by the
+  // broker's privileged user, which may publish anywhere), the hub refuses it.
+  PhoneClient privileged("privileged", PhoneClient::Protocol::kV311);
+  REQUIRE(privileged.connect(mqtt.broker().port(), kHubBrokerUser, kHubBrokerPassword) == 0);
+  const std::string phone_resp = "yard/v1/" + kSite + "/node/phone-1/sync/resp";
+  REQUIRE(privileged.subscribe(phone_resp) == 1);
+  REQUIRE(privileged.publish(own_node_req,
+                             R"({"device":"phone-1","cursor":null,"writes":[],"corr":"3"})") == 0);
+  auto refusal = privileged.next(phone_resp, std::chrono::seconds(10));
+  REQUIRE(refusal);
+  CHECK(Json::parse(refusal->payload).value("error", "") == "forbidden");
 }
 
 TEST_CASE("mqtts upstream: the broker's certificate is verified against ca_file") {

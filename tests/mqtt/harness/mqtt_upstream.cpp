@@ -11,17 +11,17 @@ namespace yard::mqtt_test {
 void MqttUpstreamLink::configureHub(it::DaemonConfig& config) {
   site_ = config.site;
   const std::string password_file = broker_.dir() + "/hub.password";
-  std::ofstream(password_file) << "hub-secret-for-tests\n";
+  std::ofstream(password_file) << kHubBrokerPassword << "\n";
   config.settings["mqtt.enabled"] = "true";
   config.settings["mqtt.host"] = "127.0.0.1";
   config.settings["mqtt.port"] = std::to_string(broker_.port());
-  config.settings["mqtt.username"] = "yard-gateway";
+  config.settings["mqtt.username"] = kHubBrokerUser;
   config.settings["mqtt.password_file"] = password_file;
 }
 
 void MqttUpstreamLink::hubStarted(it::DaemonProcess& hub) {
   // The plugin reads the devices the hub enrols from the hub's database.
-  BrokerConfig config{hub.dataDir() + "/yard.db", site_, "yard-gateway",
+  BrokerConfig config{hub.dataDir() + "/yard.db", site_, kHubBrokerUser,
                       broker_.dir() + "/hub.password"};
   if (tls_) {
     it::makeSelfSignedCertificate(broker_.dir(), "broker");

@@ -8,6 +8,10 @@
 
 namespace yard::mqtt_test {
 
+// The hub's privileged broker user in MqttUpstreamLink.
+inline constexpr const char* kHubBrokerUser = "yard-gateway";
+inline constexpr const char* kHubBrokerPassword = "hub-secret-for-tests";
+
 // Gateways reach the hub with the mqtt transport: a Mosquitto (with the yard auth plugin on the
 // hub's database) stands for head office's broker, the hub answers on it ([mqtt] enabled, role
 // hub), and each gateway's FaultProxy sits between the gateway and the broker.
