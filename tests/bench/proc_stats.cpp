@@ -30,14 +30,21 @@ pid_t findProcess(const std::string& needle) {
   return found;
 }
 
-int64_t vmRssKib(pid_t pid) {
+namespace {
+
+int64_t statusKib(pid_t pid, const std::string& key) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10);
+    if (line.rfind(key, 0) == 0) return std::strtoll(line.c_str() + key.size(), nullptr, 10);
   }
   return -1;
 }
+
+}  // namespace
+
+int64_t vmRssKib(pid_t pid) { return statusKib(pid, "VmRSS:"); }
+int64_t vmHwmKib(pid_t pid) { return statusKib(pid, "VmHWM:"); }
 
 double cpuSeconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");

@@ -14,6 +14,8 @@ namespace yard::bench {
 pid_t findProcess(const std::string& needle);
 // VmRSS from /proc/<pid>/status, in KiB; -1 when the process is gone.
 int64_t vmRssKib(pid_t pid);
+// VmHWM (the peak resident set since the process started), in KiB; -1 when it is gone.
+int64_t vmHwmKib(pid_t pid);
 // User + system CPU time the process has used, in seconds; -1 when it is gone.
 double cpuSeconds(pid_t pid);
 // User + system CPU time of this process (all its threads), in seconds.
