@@ -33,12 +33,27 @@ namespace {
 
 using Config = std::map<std::string, std::string>;
 
-// A second store on the backend's database, as a second hub process would open it.
-std::unique_ptr<yard::store::Store> secondStore(PostgresBackend& b, yard::test::TempDir& dir,
-                                                std::unique_ptr<yard::plugin::PluginHost>& host) {
-  host = std::make_unique<yard::plugin::PluginHost>("storage.postgres", b.config(), dir.path());
-  return valueOf(yard::store::Store::open(yard::test::postgresPlugin(), *host));
-}
+// A store opened on the backend's database as another hub process would open it: its own
+// host and data dir.
+struct OtherStore {
+  yard::test::TempDir dir;
+  std::unique_ptr<yard::plugin::PluginHost> host;
+  std::unique_ptr<yard::store::Store> store;
+
+  explicit OtherStore(PostgresBackend& b)
+      : host(
+            std::make_unique<yard::plugin::PluginHost>("storage.postgres", b.config(), dir.path())),
+        store(valueOf(yard::store::Store::open(yard::test::postgresPlugin(), *host))) {}
+};
+
+// Two hub processes' stores on one fresh database.
+struct TwoStores {
+  PostgresBackend b;
+  std::unique_ptr<yard::store::Store> one_store = openStore(b);
+  OtherStore other{b};
+  yard::store::Store& one = *one_store;
+  yard::store::Store& two = *other.store;
+};
 
 // What a hub does with one incoming write, in miniature: read the record (locking it), keep
 // the greater stamp, audit the loser. Returns the store's status (RETRY when it must run again).
@@ -80,11 +95,8 @@ TEST_CASE(
     "postgres: two stores deciding the same records keep the greatest stamp, audit "
     "each loser once",
     "[storage][postgres][lww]") {
-  PostgresBackend b;
-  auto one = openStore(b);
-  yard::test::TempDir dir2;
-  std::unique_ptr<yard::plugin::PluginHost> host2;
-  auto two = secondStore(b, dir2, host2);
+  TwoStores stores;
+  yard::store::Store &one = stores.one, &two = stores.two;
 
   constexpr int kRecords = 5, kWritesPerRecord = 12;
   // Every write: (record, stamp, write id); stamps distinct, shuffled, half to each store.
@@ -117,13 +129,13 @@ TEST_CASE(
         ++retries;
       }
   };
-  std::thread a(worker, std::ref(*one), 0), c(worker, std::ref(*two), 1);
+  std::thread a(worker, std::ref(one), 0), c(worker, std::ref(two), 1);
   a.join();
   c.join();
   INFO(failed);
   REQUIRE(failed.empty());
 
-  auto read = beginTxn(*one, false);
+  auto read = beginTxn(one, false);
   auto audit = valueOf(read.listAudit(0, 1000));
   std::multiset<std::string> audited;
   for (const auto& row : audit) audited.insert(row.write_id);
@@ -142,46 +154,40 @@ TEST_CASE(
     CHECK(audited.count(w.write_id) == (kept->stamp == w.stamp ? 0u : 1u));
   }
   CHECK(valueOf(read.countRecords()) == kRecords);
-  YARD_REQUIRE_OK(one->check());
+  YARD_REQUIRE_OK(one.check());
   WARN("transactions run again after a concurrent create: " << retries.load());
 }
 
 TEST_CASE("postgres: a record created by another store after it was read as absent is a RETRY",
           "[storage][postgres][lww]") {
-  PostgresBackend b;
-  auto one = openStore(b);
-  yard::test::TempDir dir2;
-  std::unique_ptr<yard::plugin::PluginHost> host2;
-  auto two = secondStore(b, dir2, host2);
+  TwoStores stores;
+  yard::store::Store &one = stores.one, &two = stores.two;
 
-  auto late = beginTxn(*two, true);
+  auto late = beginTxn(two, true);
   CHECK_FALSE(valueOf(late.getRecord("r-1")).has_value());
-  (void)putCommitted(*one, recordRow("r-1", "0002-a"));
+  (void)putCommitted(one, recordRow("r-1", "0002-a"));
   auto put = late.putRecord(recordRow("r-1", "0001-b"));
   CHECK(put.status().code() == Code::kRetry);
   CHECK_THAT(put.status().message(), Catch::Contains("r-1"));
   late.rollback();
 
-  auto read = beginTxn(*two, false);
+  auto read = beginTxn(two, false);
   CHECK(valueOf(read.getRecord("r-1"))->stamp == "0002-a");
 }
 
 TEST_CASE("postgres: a writable read waits for the other store's decision and sees it",
           "[storage][postgres][lww]") {
-  PostgresBackend b;
-  auto one = openStore(b);
-  yard::test::TempDir dir2;
-  std::unique_ptr<yard::plugin::PluginHost> host2;
-  auto two = secondStore(b, dir2, host2);
-  (void)putCommitted(*one, recordRow("r-1", "0001-a"));
+  TwoStores stores;
+  yard::store::Store &one = stores.one, &two = stores.two;
+  (void)putCommitted(one, recordRow("r-1", "0001-a"));
 
-  auto first = beginTxn(*one, true);
+  auto first = beginTxn(one, true);
   REQUIRE(valueOf(first.getRecord("r-1"))->stamp == "0001-a");
   std::atomic<bool> committed{false};
   std::string seen;
   bool seen_after_commit = false;
   std::thread second([&] {
-    auto txn = two->begin(true);
+    auto txn = two.begin(true);
     if (!txn.isOk()) return;
     auto r = txn->getRecord("r-1");  // blocks on the row lock
     seen_after_commit = committed.load();
@@ -200,20 +206,17 @@ TEST_CASE(
     "postgres: the change feed shows a later commit only once every earlier "
     "transaction has ended",
     "[storage][postgres][changes]") {
-  PostgresBackend b;
-  auto one = openStore(b);
-  yard::test::TempDir dir2;
-  std::unique_ptr<yard::plugin::PluginHost> host2;
-  auto two = secondStore(b, dir2, host2);
+  TwoStores stores;
+  yard::store::Store &one = stores.one, &two = stores.two;
 
-  auto slow = beginTxn(*one, true);
+  auto slow = beginTxn(one, true);
   (void)valueOf(slow.putRecord(recordRow("early", "s")));  // allocates its seq first
-  const int64_t late_seq = putCommitted(*two, recordRow("late", "s"));
+  const int64_t late_seq = putCommitted(two, recordRow("late", "s"));
   // "late" is committed but "early" could still commit below it: a reader must not see "late"
   // yet, or its cursor would pass over "early".
-  CHECK(pullAll(*two).empty());
+  CHECK(pullAll(two).empty());
   YARD_REQUIRE_OK(slow.commit());
-  auto rows = pullAll(*two);
+  auto rows = pullAll(two);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].id == "early");
   CHECK(rows[1].id == "late");
@@ -223,11 +226,8 @@ TEST_CASE(
 
 TEST_CASE("postgres: concurrent writers on two stores, a reader paging the feed misses nothing",
           "[storage][postgres][changes]") {
-  PostgresBackend b;
-  auto one = openStore(b);
-  yard::test::TempDir dir2;
-  std::unique_ptr<yard::plugin::PluginHost> host2;
-  auto two = secondStore(b, dir2, host2);
+  TwoStores stores;
+  yard::store::Store &one = stores.one, &two = stores.two;
 
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
@@ -248,7 +248,7 @@ TEST_CASE("postgres: concurrent writers on two stores, a reader paging the feed 
   };
   std::map<std::string, std::string> pulled;  // id -> stamp last pulled
   int64_t cursor = 0;
-  std::thread w1(writer, std::ref(*one), "a"), w2(writer, std::ref(*two), "b");
+  std::thread w1(writer, std::ref(one), "a"), w2(writer, std::ref(two), "b");
   std::thread done([&] {
     w1.join();
     w2.join();
@@ -256,7 +256,7 @@ TEST_CASE("postgres: concurrent writers on two stores, a reader paging the feed 
   });
   for (bool last = false; !last;) {
     last = stop.load();
-    for (const auto& r : pullAll(*one, cursor)) {
+    for (const auto& r : pullAll(one, cursor)) {
       CHECK(r.seq > cursor);
       cursor = r.seq;
       pulled[r.id] = r.stamp;
@@ -265,9 +265,9 @@ TEST_CASE("postgres: concurrent writers on two stores, a reader paging the feed 
   done.join();
   REQUIRE(failures == 0);
   // Everything after the writers stopped: what the pulls saw is what the database holds.
-  for (const auto& r : pullAll(*one, cursor)) pulled[r.id] = r.stamp;
+  for (const auto& r : pullAll(one, cursor)) pulled[r.id] = r.stamp;
   std::map<std::string, std::string> stored;
-  for (const auto& r : pullAll(*two)) stored[r.id] = r.stamp;
+  for (const auto& r : pullAll(two)) stored[r.id] = r.stamp;
   CHECK(pulled == stored);
   CHECK(stored.size() == 40);
 }
@@ -353,13 +353,11 @@ TEST_CASE(
     "create it once",
     "[storage][postgres][schema]") {
   PostgresBackend b;
-  yard::test::TempDir dir2;
-  std::unique_ptr<yard::plugin::PluginHost> host2;
-  std::unique_ptr<yard::store::Store> one, two;
-  std::thread t([&] { two = secondStore(b, dir2, host2); });
-  one = openStore(b);
+  std::unique_ptr<OtherStore> other;
+  std::thread t([&] { other = std::make_unique<OtherStore>(b); });
+  auto one = openStore(b);
   t.join();
-  REQUIRE(two != nullptr);
+  REQUIRE(other != nullptr);
   CHECK(sharedCluster().query(b.database(), "SELECT count(*) FROM schema_migrations") == "1");
   CHECK(sharedCluster().query(b.database(), "SELECT value FROM store_meta WHERE key = 'plugin'") ==
         "postgres");
