@@ -28,6 +28,14 @@ yard_rc readOptions(const sdk::Host& host, StoreOptions& out, yard_error* err) {
   // Defaults first: every later key (the dsn's included) overrides them.
   set(c, "connect_timeout", "5");
   set(c, "application_name", "yard-gateway");
+  // A database host that vanishes from the network (no RST, no FIN) must not hang the hub's
+  // writer for the kernel's 15-minute retransmission timeout: give up on a silent peer after
+  // about 30 s, and the statement fails with RETRY like any lost connection.
+  set(c, "keepalives", "1");
+  set(c, "keepalives_idle", "10");
+  set(c, "keepalives_interval", "5");
+  set(c, "keepalives_count", "3");
+  set(c, "tcp_user_timeout", "30000");
   if (auto dsn = host.config("dsn"); dsn && !dsn->empty()) set(c, "dbname", *dsn);
   for (const char* key : {"host", "port", "dbname", "user"})
     if (auto v = host.config(key); v && !v->empty()) set(c, key, *v);
