@@ -1,6 +1,6 @@
 // The phone client library and yard-phone against the real daemon: a workflow through a Wi-Fi
-// that drops between every step, two phones in conflict, yard-phone killed mid-sync and
-// mid-upload, and a simulated yard of 50 phones converging.
+// that drops between every step (and a WAN to head office that drops too), two phones in conflict,
+// yard-phone killed mid-sync and mid-upload, and a simulated yard of 50 phones converging.
 
 #include <catch2/catch.hpp>
 
@@ -14,6 +14,7 @@
 #include "harness/daemon_process.h"
 #include "harness/fault_proxy.h"
 #include "harness/sync_client.h"
+#include "harness/upstream_topology.h"
 #include "phone_process.h"
 
 using namespace yard;
@@ -101,9 +102,10 @@ void requireSameAsGateway(const DaemonProcess& gw, Phone& phone) {
 
 }  // namespace
 
-TEST_CASE("an inspection workflow goes through with the Wi-Fi dropping between every step") {
-  DaemonProcess gw(gatewayConfig());
-  gw.start();
+TEST_CASE("an inspection workflow goes through with the Wi-Fi and the WAN dropping") {
+  it::UpstreamTopology net(kSite);
+  DaemonProcess& gw = net.addGateway("gw-dev");
+  FaultProxy& wan = net.proxy("gw-dev");
   FaultProxy wifi(gw.port());
   Phone phone(gw, "dev-1", wifi.port());
 
@@ -136,6 +138,9 @@ TEST_CASE("an inspection workflow goes through with the Wi-Fi dropping between e
       }};
   for (size_t step = 0; step <= steps.size(); ++step) {
     if (step > 0) REQUIRE(phone.store->update(id, steps[step - 1]).isOk());
+    // Head office is out of reach on every other step; the yard does not notice.
+    wan.setFault(step % 2 ? FaultProxy::Fault::kRefuse : FaultProxy::Fault::kNone);
+    net.syncNow("gw-dev");
     // The link is down: nothing reaches the gateway, the phone keeps working locally.
     wifi.setFault(FaultProxy::Fault::kRefuse);
     CHECK(phone.sync().code() == Code::kRetry);
@@ -158,6 +163,21 @@ TEST_CASE("an inspection workflow goes through with the Wi-Fi dropping between e
   auto admin = it::adminClient(gw);
   // Each step was stamped once: the gateway kept no conflict for any of them.
   CHECK(it::listConflicts(admin).empty());
+  // The WAN back: head office has the submitted inspection under the gateway's stamp, and
+  // the photo.
+  wan.setFault(FaultProxy::Fault::kNone);
+  net.syncAndWait("gw-dev");
+  auto at_hub = it::recordsById(net.hubReader());
+  REQUIRE(at_hub.count(id));
+  CHECK(at_hub[id]["stamp"] == phone.store->get(id)->stamp);
+  CHECK(at_hub[id]["body"]["status"] == "submitted");
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (headAttachment(net.hub(), photo->sha256) != 200 &&
+         std::chrono::steady_clock::now() < deadline) {
+    net.syncNow("gw-dev");
+    std::this_thread::sleep_for(200ms);
+  }
+  CHECK(headAttachment(net.hub(), photo->sha256) == 200);
 }
 
 TEST_CASE("two phones edit one record: the gateway keeps the later, the other phone is told") {
