@@ -204,6 +204,7 @@ PhaseFigures PhoneFleet::run(std::chrono::seconds duration, Clock::duration inte
   gate.waitFor(phones_.size());
   const Json before = adminStatus(daemon_);
   const double daemon_cpu0 = cpuSeconds(daemon_pid_);
+  const double writer_cpu0 = threadCpuSeconds(daemon_pid_, "yard-writer");
   const double own_cpu0 = ownCpuSeconds();
   start = Clock::now();
   gate.open();
@@ -212,6 +213,7 @@ PhaseFigures PhoneFleet::run(std::chrono::seconds duration, Clock::duration inte
   for (auto& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const double daemon_cpu = cpuSeconds(daemon_pid_) - daemon_cpu0;
+  const double writer_cpu = threadCpuSeconds(daemon_pid_, "yard-writer") - writer_cpu0;
   const double own_cpu = ownCpuSeconds() - own_cpu0;
   const Json after = adminStatus(daemon_);
 
@@ -246,6 +248,7 @@ PhaseFigures PhoneFleet::run(std::chrono::seconds duration, Clock::duration inte
   fig.p50 = latency.percentile(50);
   fig.p99 = latency.percentile(99);
   fig.daemon_cpu_us = daemon_cpu / accepted * 1e6;
+  fig.writer_cpu_us = writer_cpu / accepted * 1e6;
   fig.client_cpu_us = own_cpu / accepted * 1e6;
   fig.cpu_busy =
       (daemon_cpu + own_cpu) / (elapsed * static_cast<double>(std::thread::hardware_concurrency()));

@@ -25,6 +25,7 @@ struct PhaseFigures {
   double rate = 0;           // accepted writes per second
   double p50 = 0, p99 = 0;   // batch latency, ms
   double daemon_cpu_us = 0;  // daemon CPU per accepted write
+  double writer_cpu_us = 0;  // of which on its writer thread: 1e6 / this bounds writes/s
   double client_cpu_us = 0;  // this process's CPU per accepted write (the phones)
   double cpu_busy = 0;       // (daemon + phones) CPU / (elapsed x cpus)
   double writes_per_commit = 0;

@@ -41,13 +41,8 @@ int64_t statusKib(pid_t pid, const std::string& key) {
   return -1;
 }
 
-}  // namespace
-
-int64_t vmRssKib(pid_t pid) { return statusKib(pid, "VmRSS:"); }
-int64_t vmHwmKib(pid_t pid) { return statusKib(pid, "VmHWM:"); }
-
-double cpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+double statCpuSeconds(const std::string& stat_path) {
+  std::ifstream in(stat_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // The command name (field 2) may hold spaces; fields are counted after its closing paren.
   const auto paren = text.rfind(')');
@@ -63,6 +58,31 @@ double cpuSeconds(pid_t pid) {
     }
   }
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+int64_t vmRssKib(pid_t pid) { return statusKib(pid, "VmRSS:"); }
+int64_t vmHwmKib(pid_t pid) { return statusKib(pid, "VmHWM:"); }
+
+double cpuSeconds(pid_t pid) { return statCpuSeconds("/proc/" + std::to_string(pid) + "/stat"); }
+
+double threadCpuSeconds(pid_t pid, const std::string& thread_name) {
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = ::opendir(tasks.c_str());
+  if (dir == nullptr) return -1;
+  double seconds = -1;
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream comm(tasks + "/" + entry->d_name + "/comm");
+    std::string name;
+    if (std::getline(comm, name) && name == thread_name) {
+      seconds = statCpuSeconds(tasks + "/" + entry->d_name + "/stat");
+      break;
+    }
+  }
+  ::closedir(dir);
+  return seconds;
 }
 
 double ownCpuSeconds() {

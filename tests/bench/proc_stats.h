@@ -18,6 +18,9 @@ int64_t vmRssKib(pid_t pid);
 int64_t vmHwmKib(pid_t pid);
 // User + system CPU time the process has used, in seconds; -1 when it is gone.
 double cpuSeconds(pid_t pid);
+// User + system CPU time of pid's thread named thread_name (its comm), in seconds; -1 when
+// there is none.
+double threadCpuSeconds(pid_t pid, const std::string& thread_name);
 // User + system CPU time of this process (all its threads), in seconds.
 double ownCpuSeconds();
 

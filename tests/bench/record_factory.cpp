@@ -1,9 +1,11 @@
 #include "record_factory.h"
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 
 #include "core/stamp.h"
+#include "core/uuid.h"
 
 namespace yard::bench {
 
@@ -14,7 +16,19 @@ RecordFactory::RecordFactory(std::string site, uint64_t seed)
                   std::chrono::system_clock::now().time_since_epoch())
                   .count()) {}
 
-std::string RecordFactory::uuid() {
+namespace {
+std::atomic<bool> random_ids{false};
+}  // namespace
+
+void RecordFactory::useRandomIds(bool random) { random_ids = random; }
+
+std::string RecordFactory::uuid(int64_t ms) {
+  if (!random_ids) {
+    // A phone makes a few records a minute; the fleet's ids interleave in time order.
+    ++ids_made_;
+    return core::formatUuidV7(static_cast<uint64_t>(ms) + ids_made_ / 16,
+                              static_cast<uint16_t>(ids_made_), random_());
+  }
   const uint64_t hi = (random_() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
   const uint64_t lo = (random_() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
   char out[37];
@@ -122,10 +136,10 @@ Json RecordFactory::interchange(bool aged) {
   return body;
 }
 
-core::Record RecordFactory::make(const Author& author, bool aged) {
+core::Record RecordFactory::make(const Author& author, bool aged, int64_t ms) {
   core::Record r;
-  r.id = uuid();
-  r.write_id = uuid();
+  r.id = uuid(ms);
+  r.write_id = uuid(ms);
   r.site = site_;
   const uint64_t roll = random_() % 100;
   if (roll < 50) {
@@ -143,13 +157,13 @@ core::Record RecordFactory::make(const Author& author, bool aged) {
 }
 
 core::Record RecordFactory::fresh(const Author& author) {
-  core::Record r = make(author, false);
+  core::Record r = make(author, false, now_ms_);
   r.client_time = isoTime(now_ms_);
   return r;
 }
 
 core::Record RecordFactory::aged(const Author& author, int64_t ms, int counter) {
-  core::Record r = make(author, true);
+  core::Record r = make(author, true, ms);
   r.client_time = isoTime(ms);
   r.stamp = core::Stamp{ms, counter, author.node}.encode();
   return r;

@@ -25,6 +25,10 @@ class RecordFactory {
  public:
   RecordFactory(std::string site, uint64_t seed);
 
+  // Ids are UUIDv7 as our phone library makes them (time-ordered); v4 (random) ids, which older
+  // or foreign clients may send, can be chosen for the whole process to compare the two.
+  static void useRandomIds(bool random_ids);
+
   // A new record as a phone creates it: new id, new write_id, no stamp yet. Workflow types start
   // in their initial state, as a phone's first write of them does.
   core::Record fresh(const Author& author);
@@ -40,18 +44,19 @@ class RecordFactory {
   static std::string storedDoc(const core::Record& record);
 
  private:
-  core::Record make(const Author& author, bool aged);
+  core::Record make(const Author& author, bool aged, int64_t ms);
   Json gateEvent();
   Json inspection(bool aged, core::Record& record);
   Json interchange(bool aged);
   std::string equipment();
   std::string pick(std::initializer_list<const char*> options);
-  std::string uuid();
+  std::string uuid(int64_t ms);
   std::string isoTime(int64_t ms);
 
   std::string site_;
   std::mt19937_64 random_;
   int64_t now_ms_;
+  uint64_t ids_made_ = 0;
 };
 
 }  // namespace yard::bench

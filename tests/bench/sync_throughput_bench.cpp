@@ -42,14 +42,15 @@ using Clock = std::chrono::steady_clock;
 const char* const kUsage =
     "sync_throughput_bench [--small] [--runs N] [--scenario all|write|fanout|private]\n"
     "                      [--devices 50] [--batch 100] [--seconds 10] [--pool BATCHES]\n"
-    "                      [--raw-rows N] [--paced-percent 50]\n"
+    "                      [--raw-rows N] [--paced-percent 50] [--ids v7|v4]\n"
     "  --scenario       which pull behaviour the devices have (see the file comment)\n"
     "  --devices        concurrent devices (threads, one keep-alive connection each)\n"
     "  --batch          new records per sync request\n"
     "  --seconds        length of each phase (saturated, paced) per run\n"
     "  --pool           batches prepared per device before the clock starts\n"
     "  --raw-rows       rows inserted for the raw SQLite limit, per measurement\n"
-    "  --paced-percent  offered load of the paced phase, in % of the raw limit";
+    "  --paced-percent  offered load of the paced phase, in % of the raw limit\n"
+    "  --ids            v7: time-ordered ids, as the phone library makes them; v4: random ids";
 
 const std::string kSite = "yard-bench";
 const std::string kNode = "gw-bench";
@@ -137,12 +138,14 @@ int runBench(int argc, char** argv) {
   const std::vector<Scenario> all{{"write", PullMode{1, false}},
                                   {"fanout", PullMode{500, false}},
                                   {"private", PullMode{500, true}}};
+  const std::string ids = args.text("ids", "v7");
+  RecordFactory::useRandomIds(ids == "v4");
   const std::string chosen = args.text("scenario", "all");
   for (const auto& s : all)
     if (chosen == "all" || chosen == s.name) opt.scenarios.push_back(s);
   args.finish();
-  if (opt.scenarios.empty() || opt.devices < 1 || opt.batch < 1 || opt.pool < 1 || opt.runs < 1 ||
-      opt.seconds < 1 || opt.paced_percent < 1) {
+  if ((ids != "v7" && ids != "v4") || opt.scenarios.empty() || opt.devices < 1 || opt.batch < 1 ||
+      opt.pool < 1 || opt.runs < 1 || opt.seconds < 1 || opt.paced_percent < 1) {
     std::cerr << kUsage << "\n";
     return 2;
   }
@@ -151,7 +154,8 @@ int runBench(int argc, char** argv) {
   std::cout << opt.devices << " devices, " << opt.batch << " new records per sync, " << opt.seconds
             << " s per phase; raw limit: " << opt.raw_rows << " rows in transactions of "
             << opt.batch << "; paced phase offers " << opt.paced_percent
-            << "% of the raw limit\n\n";
+            << "% of the raw limit; record and write ids: " << ids
+            << (ids == "v7" ? " (time-ordered)" : " (random)") << "\n\n";
 
   int64_t problems = 0;
   for (const auto& scenario : opt.scenarios) {
@@ -161,8 +165,8 @@ int runBench(int argc, char** argv) {
               << ")\n";
     Table table({"run", "raw rows/s", "saturated writes/s", "ratio", "p50 ms", "p99 ms",
                  "503s sat/paced", "writes/commit", "changes/answer", "daemon CPU us/write",
-                 "client CPU us/write", "CPU busy", "paced offered/s", "paced writes/s",
-                 "paced p50 ms", "paced p99 ms"});
+                 "writer thread us/write", "client CPU us/write", "CPU busy", "paced offered/s",
+                 "paced writes/s", "paced p50 ms", "paced p99 ms"});
     Samples raw, rate, ratio, p50, p99, paced_rate, paced_p50, paced_p99;
     for (int run = 1; run <= opt.runs; ++run) {
       const RunFigures f = runOnce(opt, scenario, run);
@@ -180,13 +184,13 @@ int runBench(int argc, char** argv) {
                  fixed(s.rate / f.raw_rate, 2), fixed(s.p50, 1), fixed(s.p99, 1),
                  std::to_string(s.retried) + "/" + std::to_string(f.paced.retried),
                  fixed(s.writes_per_commit, 0), fixed(s.changes_per_answer, 0),
-                 fixed(s.daemon_cpu_us, 0), fixed(s.client_cpu_us, 0),
+                 fixed(s.daemon_cpu_us, 0), fixed(s.writer_cpu_us, 1), fixed(s.client_cpu_us, 0),
                  fixed(s.cpu_busy * 100, 0) + "%", fixed(f.offered, 0), fixed(f.paced.rate, 0),
                  fixed(f.paced.p50, 1), fixed(f.paced.p99, 1)});
     }
     table.add({"median (min-max)", raw.spread(0), rate.spread(0), ratio.spread(2), p50.spread(1),
-               p99.spread(1), "", "", "", "", "", "", "", paced_rate.spread(0), paced_p50.spread(1),
-               paced_p99.spread(1)});
+               p99.spread(1), "", "", "", "", "", "", "", "", paced_rate.spread(0),
+               paced_p50.spread(1), paced_p99.spread(1)});
     table.print(std::cout);
     printGoal(std::cout, scenario.name + ": saturated accepted writes/s vs raw durable SQLite",
               fixed(ratio.median(), 2) + "x", ">= 0.50x", ratio.median() >= 0.5);

@@ -28,7 +28,7 @@ void addSyncRoutes(Router& router, ApiServices& api) {
                 }
                 auto response = api.sync.sync(caller, *body);
                 if (!response.isOk()) return ex.error(response.status());
-                ex.reply(200, response.value());
+                ex.replyText(200, "application/json", response.value());
               }});
 
   router.add({"GET", "/v1/status", Access::kDevice,

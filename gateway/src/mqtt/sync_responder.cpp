@@ -10,6 +10,10 @@ core::Json errorJson(const std::string& code, const std::string& message) {
   return core::Json{{"error", code}, {"message", message}};
 }
 
+std::string errorText(const std::string& code, const std::string& message) {
+  return errorJson(code, message).dump();
+}
+
 }  // namespace
 
 core::Json errorJson(const Status& status) {
@@ -39,19 +43,19 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
   Outbound out{chooseResponseTopic(site_, *device, in.response_topic.value_or(""), node_tree), "",
                in.correlation};
 
-  core::Json reply;
+  std::string reply;
   core::Json corr;
   if (in.payload.size() > max_request_bytes_) {
-    reply = errorJson("too_large", "the request is larger than max_request_bytes (" +
+    reply = errorText("too_large", "the request is larger than max_request_bytes (" +
                                        std::to_string(max_request_bytes_) + ")");
   } else {
     bool too_deep = false;
     core::Json body = core::parseUntrustedJson(in.payload, too_deep);
     if (too_deep) {
-      reply = errorJson("bad_json", "the request nests deeper than " +
+      reply = errorText("bad_json", "the request nests deeper than " +
                                         std::to_string(core::kMaxJsonDepth) + " levels");
     } else if (body.is_discarded()) {
-      reply = errorJson("bad_json", "the request is not valid JSON");
+      reply = errorText("bad_json", "the request is not valid JSON");
     } else {
       // MQTT 3.1.1 has no correlation data: the client's "corr" comes back in the answer.
       if (body.is_object() && body.contains("corr")) {
@@ -59,16 +63,17 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
         body.erase("corr");
       }
       auto response = run(*device, node_tree, body);
-      reply = response.isOk() ? std::move(response.value()) : errorJson(response.status());
+      reply = response.isOk() ? std::move(response.value()) : errorJson(response.status()).dump();
     }
   }
-  if (!corr.is_null()) reply["corr"] = std::move(corr);
-  out.payload = reply.dump();
+  // Every reply is a JSON object: the client's corr goes in first.
+  if (!corr.is_null()) reply.insert(1, "\"corr\":" + corr.dump() + (reply.size() > 2 ? "," : ""));
+  out.payload = std::move(reply);
   return out;
 }
 
-Result<core::Json> SyncResponder::run(const std::string& device, bool node_tree,
-                                      const core::Json& body) {
+Result<std::string> SyncResponder::run(const std::string& device, bool node_tree,
+                                       const core::Json& body) {
   auto row = devices_.find(device);
   if (!row.isOk()) return row.status();
   // One answer for unknown, revoked and other-site devices (and phones on the node tree): the

@@ -21,9 +21,9 @@ Result<std::optional<Record>> loadRecord(store::Txn& txn, const std::string& id)
   return std::optional<Record>(std::move(record.value()));
 }
 
-Status storeRecord(store::Txn& txn, const Record& record) {
+Status storeRecord(store::Txn& txn, const Record& record, std::string_view body_text) {
   store::RecordRow row{record.id,    record.site, record.type,
-                       record.stamp, 0,           core::toJson(record).dump()};
+                       record.stamp, 0,           core::toJsonText(record, body_text)};
   auto seq = txn.putRecord(row);
   return seq.isOk() ? Status::ok() : seq.status();
 }
@@ -62,8 +62,8 @@ Status BatchApplier::overwrite(store::Txn& txn, const Record& canonical, const R
   store::AuditRow audit{0,
                         canonical.id,
                         lost_write,
-                        core::toJson(canonical).dump(),
-                        core::toJson(next).dump(),
+                        core::toJsonText(canonical),
+                        core::toJsonText(next),
                         clock_.wallMs(),
                         false};
   auto id = txn.addAudit(audit);
@@ -79,14 +79,16 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
   result.id = write.version.id;
   auto canonical = loadRecord(txn, write.version.id);
   if (!canonical.isOk()) return canonical.status();
-  const Record* current = canonical->has_value() ? &**canonical : nullptr;
-  if (current && current->site != caller.site) {
+  if (canonical->has_value() && (*canonical)->site != caller.site) {
     // Never show, or let anyone touch, another site's record through a guessed or leaked id.
     result.status = WriteStatus::kRejected;
     result.reason = "this record belongs to another site";
     return Status::ok();
   }
-  result.record = canonical.value();
+  // The answer carries the canonical version unless this write replaces it (moved, not copied:
+  // this runs on the writer thread, where every copy of a record holds up all devices).
+  result.record = std::move(canonical.value());
+  const Record* current = result.record ? &*result.record : nullptr;
 
   auto known = txn.getWrite(write.write_id);
   if (!known.isOk()) return known.status();
@@ -135,8 +137,8 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
       store::AuditRow audit{0,
                             next.id,
                             write.write_id,
-                            core::toJson(next).dump(),
-                            core::toJson(*current).dump(),
+                            core::toJsonText(next),
+                            core::toJsonText(*current),
                             clock_.wallMs(),
                             false};
       if (auto id = txn.addAudit(audit); !id.isOk()) return id.status();
@@ -150,7 +152,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
   if (d.audit_canonical) {
     if (Status s = overwrite(txn, *current, next); !s.isOk()) return s;
   }
-  if (Status s = storeRecord(txn, next); !s.isOk()) return s;
+  if (Status s = storeRecord(txn, next, write.body_text); !s.isOk()) return s;
   if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
   if (node_.has_upstream) {
     // Upstream knows the record as of the base the first unsent version was made from; the
@@ -158,7 +160,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
     if (Status s = txn.putOutbox({next.id, next.stamp, next.base, clock_.wallMs()}); !s.isOk())
       return s;
   }
-  result.record = next;
+  result.record = std::move(next);  // last: current points into the record it replaces
   result.new_version = true;
   return Status::ok();
 }

@@ -63,7 +63,8 @@ Status notifyAuthor(store::Txn& txn, const NodeIdentity& node, int64_t now_ms,
 
 // Loads and parses the canonical record of id (nullopt when there is none).
 Result<std::optional<core::Record>> loadRecord(store::Txn& txn, const std::string& id);
-// Stores record as the canonical version (seq assigned by the store).
-Status storeRecord(store::Txn& txn, const core::Record& record);
+// Stores record as the canonical version (seq assigned by the store). body_text: record.body
+// already dumped, if the caller has it.
+Status storeRecord(store::Txn& txn, const core::Record& record, std::string_view body_text = {});
 
 }  // namespace yard::sync

@@ -97,6 +97,7 @@ Result<WriteRequest> parseWrite(const Json& json, size_t index, const Caller& ca
     if (!it->is_object()) return Status::invalid(where + "body must be an object");
     v.body = *it;
   }
+  w.body_text = v.body.dump();
   if (auto it = json.find("attachments"); it != json.end() && !it->is_null()) {
     auto attachments = core::attachmentsFromJson(*it);
     if (!attachments.isOk()) return Status::invalid(where + attachments.status().message());

@@ -14,7 +14,8 @@ namespace yard::sync {
 // One write of a sync request (DESIGN §4), already shaped as a record version.
 struct WriteRequest {
   std::string write_id;
-  core::Record version;  // stamp/origin set only when a trusted node sent them
+  core::Record version;   // stamp/origin set only when a trusted node sent them
+  std::string body_text;  // version.body dumped here, on the request's thread, not the writer's
   std::optional<std::string> base;
   bool has_assigned_to = false;  // absent: keep the canonical assignment
 };

@@ -33,7 +33,8 @@ class SyncService {
 
   // One sync exchange. Errors: invalid (400: nothing applied), forbidden (403), retry (503:
   // storage busy or shutting down; nothing was acknowledged), permanent (500).
-  Result<core::Json> sync(const Caller& caller, const core::Json& request);
+  // The answer is JSON text (an object), ready to send.
+  Result<std::string> sync(const Caller& caller, const core::Json& request);
 
   // GET /v1/admin/conflicts: audit rows, newest first.
   Result<core::Json> conflicts(int64_t before_id, int limit);
@@ -56,7 +57,7 @@ class SyncService {
 
  private:
   struct Page {
-    core::Json changes = core::Json::array();
+    std::string changes;  // the visible stored documents, comma-separated
     int64_t cursor = 0;
     bool more = false;
   };
@@ -82,6 +83,7 @@ class SyncService {
 // its operator or to the whole site, plus records it wrote; node clients see their whole site.
 bool visibleTo(const core::Record& record, const Caller& caller);
 
-core::Json resultToJson(const WriteResult& result, bool brief = false);
+// Appends one entry of an answer's `results` (DESIGN §4; brief: the `"brief": true` extension).
+void appendResult(std::string& out, const WriteResult& result, bool brief = false);
 
 }  // namespace yard::sync
