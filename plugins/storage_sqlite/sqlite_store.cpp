@@ -106,9 +106,11 @@ yard_rc pinSnapshot(Connection& conn, yard_error* err) {
 }  // namespace
 
 SqliteStore::SqliteStore(sdk::Host host, ConnectionOptions options,
-                         std::unique_ptr<Connection> writer)
+                         std::unique_ptr<Connection> writer,
+                         std::unique_ptr<Checkpointer> checkpointer)
     : host_(host),
       options_(std::move(options)),
+      checkpointer_(std::move(checkpointer)),
       pool_(
           std::move(writer),
           [opts = options_](Connection::Role role, std::unique_ptr<Connection>& out,
@@ -153,7 +155,13 @@ yard_rc SqliteStore::open(const sdk::Host& host, std::unique_ptr<SqliteStore>& o
   if (yard_rc rc = migrate(*writer, host, created, err); rc != YARD_OK) return rc;
   host.info(std::string(created ? "created " : "opened ") + options.path + " (store format " +
             std::to_string(currentFormat()) + ")");
-  out.reset(new SqliteStore(host, std::move(options), std::move(writer)));
+  std::unique_ptr<Connection> checkpoint_conn;
+  if (yard_rc rc = Connection::open(options, Connection::Role::kWriter, checkpoint_conn, err);
+      rc != YARD_OK)
+    return rc;
+  auto checkpointer = std::make_unique<Checkpointer>(host, std::move(checkpoint_conn));
+  checkpointer->watch(*writer);
+  out.reset(new SqliteStore(host, std::move(options), std::move(writer), std::move(checkpointer)));
   return YARD_OK;
 }
 

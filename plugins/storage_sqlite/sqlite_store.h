@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "checkpointer.h"
 #include "connection_pool.h"
 #include "sqlite_txn.h"
 #include "yard/plugin.hpp"
@@ -36,10 +37,12 @@ class SqliteStore {
   yard_rc begin(bool writable, std::unique_ptr<SqliteTxn>& out, yard_error* err);
 
  private:
-  SqliteStore(sdk::Host host, ConnectionOptions options, std::unique_ptr<Connection> writer);
+  SqliteStore(sdk::Host host, ConnectionOptions options, std::unique_ptr<Connection> writer,
+              std::unique_ptr<Checkpointer> checkpointer);
 
   sdk::Host host_;
   const ConnectionOptions options_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // before pool_: outlives the writer it watches
   ConnectionPool pool_;
 };
 

@@ -26,7 +26,7 @@ void addSyncRoutes(Router& router, ApiServices& api) {
                   caller = sync::Caller{(*row)->id, (*row)->site, (*row)->operator_id, (*row)->node,
                                         "http"};
                 }
-                auto response = api.sync.sync(caller, *body);
+                auto response = api.sync.sync(caller, std::move(*body));
                 if (!response.isOk()) return ex.error(response.status());
                 ex.replyText(200, "application/json", response.value());
               }});

@@ -62,7 +62,7 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
         corr = body["corr"];
         body.erase("corr");
       }
-      auto response = run(*device, node_tree, body);
+      auto response = run(*device, node_tree, std::move(body));
       reply = response.isOk() ? std::move(response.value()) : errorJson(response.status()).dump();
     }
   }
@@ -72,8 +72,7 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
   return out;
 }
 
-Result<std::string> SyncResponder::run(const std::string& device, bool node_tree,
-                                       const core::Json& body) {
+Result<std::string> SyncResponder::run(const std::string& device, bool node_tree, core::Json body) {
   auto row = devices_.find(device);
   if (!row.isOk()) return row.status();
   // One answer for unknown, revoked and other-site devices (and phones on the node tree): the
@@ -82,7 +81,7 @@ Result<std::string> SyncResponder::run(const std::string& device, bool node_tree
     return Status::forbidden("device '" + device + "' is not enrolled at this site");
   const auto& d = **row;
   sync::Caller caller{d.id, d.site, d.operator_id, d.node, "mqtt"};
-  return sync_.sync(caller, body);
+  return sync_.sync(caller, std::move(body));
 }
 
 }  // namespace yard::mqtt

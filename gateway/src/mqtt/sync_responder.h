@@ -44,7 +44,7 @@ class SyncResponder {
   std::optional<Outbound> answer(const Inbound& in);
 
  private:
-  Result<std::string> run(const std::string& device, bool node_tree, const core::Json& body);
+  Result<std::string> run(const std::string& device, bool node_tree, core::Json body);
 
   std::string site_;
   size_t max_request_bytes_;

@@ -28,6 +28,12 @@ Status storeRecord(store::Txn& txn, const Record& record, std::string_view body_
   return seq.isOk() ? Status::ok() : seq.status();
 }
 
+void BatchApplier::precheck(const Caller& caller, SyncRequest& request) const {
+  for (auto& write : request.writes)
+    write.rejection =
+        core::precheckWrite(write.version, types_.find(write.version.type), caller.site);
+}
+
 Status BatchApplier::apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
                            std::vector<WriteResult>& results) {
   results.clear();
@@ -110,9 +116,9 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
   const core::RecordType* type = types_.find(next.type);
 
   Decision d;
-  if (auto why = core::precheckWrite(next, type, caller.site)) {
+  if (write.rejection) {
     d.status = WriteStatus::kRejected;
-    d.reason = *why;
+    d.reason = *write.rejection;
   } else {
     if (next.stamp.empty()) {
       next.stamp = clock_.next().encode();

@@ -38,8 +38,12 @@ class BatchApplier {
   BatchApplier(const NodeIdentity& node, const core::RecordTypeRegistry& types, NodeClock& clock)
       : node_(node), types_(types), clock_(clock) {}
 
-  // Fills results (cleared first) in request order. An error means the store failed; the
-  // transaction must then be abandoned.
+  // The checks that need no stored state (core::precheckWrite), on the caller's thread: the
+  // writer thread every device waits for then only looks up, decides and stores.
+  void precheck(const Caller& caller, SyncRequest& request) const;
+
+  // Fills results (cleared first) in request order; precheck() must have run on request. An error
+  // means the store failed; the transaction must then be abandoned.
   Status apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
                std::vector<WriteResult>& results);
 

@@ -63,7 +63,7 @@ Status parseOrigin(const Json& json, const std::string& where, core::Origin& out
   return optionalString(json, "node", where + "origin.", out.node);
 }
 
-Result<WriteRequest> parseWrite(const Json& json, size_t index, const Caller& caller) {
+Result<WriteRequest> parseWrite(Json& json, size_t index, const Caller& caller) {
   const std::string where = "writes[" + std::to_string(index) + "].";
   if (!json.is_object())
     return Status::invalid("writes[" + std::to_string(index) + "] must be an object");
@@ -95,7 +95,7 @@ Result<WriteRequest> parseWrite(const Json& json, size_t index, const Caller& ca
   }
   if (auto it = json.find("body"); it != json.end() && !it->is_null()) {
     if (!it->is_object()) return Status::invalid(where + "body must be an object");
-    v.body = *it;
+    v.body = std::move(*it);
   }
   w.body_text = v.body.dump();
   if (auto it = json.find("attachments"); it != json.end() && !it->is_null()) {
@@ -144,7 +144,7 @@ std::optional<int64_t> decodeCursor(const std::string& cursor) {
   return out;
 }
 
-Result<SyncRequest> parseSyncRequest(const Json& json, const Caller& caller) {
+Result<SyncRequest> parseSyncRequest(Json json, const Caller& caller) {
   if (!json.is_object()) return Status::invalid("the request must be a JSON object");
   if (auto s = checkKnownFields(
           json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending", "brief"}, "");

@@ -18,6 +18,9 @@ struct WriteRequest {
   std::string body_text;  // version.body dumped here, on the request's thread, not the writer's
   std::optional<std::string> base;
   bool has_assigned_to = false;  // absent: keep the canonical assignment
+  // Why the write is refused whatever the store holds (unknown type, another site, fields its
+  // type forbids), or none: BatchApplier::precheck fills it before the writer thread runs.
+  std::optional<std::string> rejection;
 };
 
 struct SyncRequest {
@@ -42,7 +45,8 @@ inline constexpr size_t kMaxWrites = 5000;
 // whole request is refused and nothing is applied. Content problems a type check finds are not
 // errors here; they become per-write `rejected` results later. Fields a phone may not set
 // (stamp, origin) are dropped unless caller.node.
-Result<SyncRequest> parseSyncRequest(const core::Json& json, const Caller& caller);
+// Takes json by value: record bodies are moved out of it, not copied.
+Result<SyncRequest> parseSyncRequest(core::Json json, const Caller& caller);
 
 std::string encodeCursor(int64_t seq);
 std::optional<int64_t> decodeCursor(const std::string& cursor);

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "core/json_text.h"
 #include "core/notice_text.h"
 #include "core/reconciler.h"
@@ -79,33 +81,51 @@ void SyncService::publish(const std::vector<core::Record>& changed) {
   for (auto& listener : listeners) listener(changed);
 }
 
-void SyncService::publish(const std::vector<WriteResult>& results) {
+void SyncService::publish(std::vector<WriteResult>& results) {
   std::vector<ResultListener> result_listeners;
+  bool change_listeners = false;
   {
     std::lock_guard lock(listeners_mu_);
     result_listeners = result_listeners_;
+    change_listeners = !listeners_.empty();
   }
   for (auto& listener : result_listeners) listener(results);
+  if (!change_listeners) return;
   std::vector<core::Record> changed;
-  for (const auto& r : results)
-    if (r.new_version && r.record) changed.push_back(*r.record);
+  for (auto& r : results)
+    if (r.new_version && r.record) changed.push_back(std::move(*r.record));
   publish(changed);
 }
 
-Result<std::string> SyncService::sync(const Caller& caller, const core::Json& body) {
-  auto parsed = parseSyncRequest(body, caller);
+Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
+  auto parsed = parseSyncRequest(std::move(body), caller);
   if (!parsed.isOk()) return parsed.status();
-  const SyncRequest& request = parsed.value();
+  SyncRequest& request = parsed.value();
   if (request.device != caller.device)
     return Status::forbidden("this token belongs to device '" + caller.device + "', not '" +
                              request.device + "'");
 
   std::vector<WriteResult> results;
+  // Listeners hear of every committed write, whatever becomes of the answer. They run on the
+  // way out, after the answer is written, because publish() moves the new versions out.
+  struct PublishOnExit {
+    SyncService* service = nullptr;
+    std::vector<WriteResult>& results;
+    ~PublishOnExit() {
+      if (!service) return;
+      try {
+        service->publish(results);
+      } catch (const std::exception& e) {
+        spdlog::error("[sync] a change listener failed: {}", e.what());
+      }
+    }
+  } publish_on_exit{nullptr, results};
   if (!request.writes.empty() || !request.inbox_ack.empty()) {
+    applier_.precheck(caller, request);
     Status s =
         writer_.run([&](store::Txn& txn) { return applier_.apply(txn, caller, request, results); });
     if (!s.isOk()) return s;
-    publish(results);
+    publish_on_exit.service = this;
   }
 
   DeviceActivity::Entry seen;

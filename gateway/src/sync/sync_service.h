@@ -34,7 +34,7 @@ class SyncService {
   // One sync exchange. Errors: invalid (400: nothing applied), forbidden (403), retry (503:
   // storage busy or shutting down; nothing was acknowledged), permanent (500).
   // The answer is JSON text (an object), ready to send.
-  Result<std::string> sync(const Caller& caller, const core::Json& request);
+  Result<std::string> sync(const Caller& caller, core::Json request);
 
   // GET /v1/admin/conflicts: audit rows, newest first.
   Result<core::Json> conflicts(int64_t before_id, int limit);
@@ -63,7 +63,7 @@ class SyncService {
   };
   Result<Page> pullChanges(const Caller& caller, int64_t after, int limit,
                            const std::vector<WriteResult>& results);
-  void publish(const std::vector<WriteResult>& results);
+  void publish(std::vector<WriteResult>& results);  // moves new versions out
   void publish(const std::vector<core::Record>& changed);
 
   NodeIdentity node_;
