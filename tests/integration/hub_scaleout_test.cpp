@@ -212,8 +212,9 @@ TEST_CASE(
     if (phase1_winner.count(id)) losers.erase(phase1_winner.at(id));
     CHECK(audited[id] == losers);
   }
-  // A batch that met another hub's creation of the same record is answered 503 and retried
-  // by its client (as a gateway's upstream loop does): counted, not an error.
+  // A batch that met another hub's creation of the same record is run again by the hub; were
+  // it answered 503, its client would retry (as a gateway's upstream loop does): counted, not
+  // an error.
   WARN("503 answers retried: " << unavailable.load());
   CHECK_FALSE(hubs.hub(0).pollExit().has_value());
   CHECK_FALSE(hubs.hub(1).pollExit().has_value());

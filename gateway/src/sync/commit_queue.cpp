@@ -64,8 +64,10 @@ void CommitQueue::writerLoop() {
 
 void CommitQueue::commitGroup(std::deque<Pending*>& group) {
   Status status = runInOneTxn(group);
-  if (!status.isOk() && group.size() > 1) {
-    // One job's failure must not fail its neighbours: retry each on its own.
+  // One job's failure must not fail its neighbours: retry each on its own. A lone job is run
+  // again once when the store said RETRY: with several hub processes on one database, another
+  // hub creating the same record meanwhile is answered so, and deciding again resolves it.
+  if (!status.isOk() && (group.size() > 1 || status.code() == Code::kRetry)) {
     spdlog::warn("[store] group of {} failed ({}); retrying its jobs one by one", group.size(),
                  status.message());
     for (Pending* p : group) {

@@ -16,7 +16,8 @@ namespace yard::sync {
 // commit costs an fsync whether it holds one row or a thousand.
 //
 // run() returns only after the caller's job is committed durably (ok) or abandoned (error).
-// A job may be run more than once (after a failure elsewhere in its group it is retried alone),
+// A job may be run more than once (after a failure elsewhere in its group it is retried alone,
+// and a job alone in its group is run again once after a RETRY from the store),
 // so it must reset whatever outputs it fills at its start. Jobs run on the writer thread; they
 // must not call run() themselves.
 class CommitQueue {
