@@ -15,10 +15,10 @@
 //
 // The backlog is built the quick way: the gateway's store is preloaded straight through the
 // sqlite storage plugin with records stamped by the gateway, their write ids and outbox rows, as
-// if phones had written them while the WAN was down. The gateway starts with its proxy refusing
-// connections (a round fails, it backs off); the clock starts when the link is let through and a
-// round is asked for, and stops when the gateway's status shows an empty outbox after a
-// successful round.
+// if phones had written them while the WAN was down. Over the shaped links the gateway starts
+// with its proxy refusing connections (a round fails, it backs off); the clock starts when the
+// link is let through and a round is asked for. On loopback it starts with the gateway. It stops
+// when the gateway's status shows an empty outbox after a successful round.
 
 #include <sys/stat.h>
 
@@ -170,7 +170,10 @@ Drain drainOnce(int64_t records, uint64_t seed, Link link, int64_t bandwidth,
   ::chmod(token_file.c_str(), 0600);
   auto& s = gateway->config().settings;
   s["upstream.transport"] = "https";
-  s["upstream.url"] = "http://127.0.0.1:" + std::to_string(proxy.port());
+  // Loopback: straight to the hub, as a gateway on the hub's LAN would be. The gateway then
+  // starts draining as it starts (its first round runs at once), so the clock starts with it.
+  const bool no_proxy = link == Link::kLoopback;
+  s["upstream.url"] = "http://127.0.0.1:" + std::to_string(no_proxy ? hub->port() : proxy.port());
   s["upstream.token_file"] = token_file;
   s["upstream.interval_s"] = "3600";
   s["upstream.timeout_s"] = "60";
@@ -197,30 +200,35 @@ Drain drainOnce(int64_t records, uint64_t seed, Link link, int64_t bandwidth,
     });
     if (batches_out != nullptr && !batch.empty()) batches_out->push_back(batch.dump());
   }
+  int64_t asked = wallMs();
+  auto t0 = Clock::now();
   gateway->start();
   const pid_t gateway_pid = findProcess(gateway->configPath());
-  // Wait for the first round to fail on the refused link, so the drain starts from a backed-off
-  // gateway, as after a WAN outage.
-  for (int i = 0; i < 200; ++i) {
-    const Json st = statusOf(*gateway);
-    if (st.at("upstream").value("failures", 0) > 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  const int64_t pending = statusOf(*gateway).at("upstream").value("pending", int64_t{-1});
-  if (pending != records) {
-    std::cout << "  the gateway shows " << pending << " pending records, not " << records << "\n";
-    ++d.problems;
-  }
-
-  proxy.setFault(it::FaultProxy::Fault::kNone);
-  if (link == Link::kFaultProxyShaped) proxy.setBandwidth(bandwidth);
   auto bytesUp = [&] { return shaper ? shaper->bytesUp() : proxy.bytesUp(); };
   auto bytesDown = [&] { return shaper ? shaper->bytesDown() : proxy.bytesDown(); };
-  const int64_t up0 = bytesUp(), down0 = bytesDown();
-  const double gw_cpu0 = cpuSeconds(gateway_pid), hub_cpu0 = cpuSeconds(hub_pid);
-  const int64_t asked = wallMs();
-  const auto t0 = Clock::now();
-  {
+  double gw_cpu0 = cpuSeconds(gateway_pid), hub_cpu0 = cpuSeconds(hub_pid);
+  int64_t up0 = bytesUp(), down0 = bytesDown();
+  if (!no_proxy) {
+    // Wait for the first round to fail on the refused link, so the drain starts from a
+    // backed-off gateway, as after a WAN outage.
+    for (int i = 0; i < 200; ++i) {
+      const Json st = statusOf(*gateway);
+      if (st.at("upstream").value("failures", 0) > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const int64_t pending = statusOf(*gateway).at("upstream").value("pending", int64_t{-1});
+    if (pending != records) {
+      std::cout << "  the gateway shows " << pending << " pending records, not " << records << "\n";
+      ++d.problems;
+    }
+    proxy.setFault(it::FaultProxy::Fault::kNone);
+    if (link == Link::kFaultProxyShaped) proxy.setBandwidth(bandwidth);
+    up0 = bytesUp();
+    down0 = bytesDown();
+    gw_cpu0 = cpuSeconds(gateway_pid);
+    hub_cpu0 = cpuSeconds(hub_pid);
+    asked = wallMs();
+    t0 = Clock::now();
     it::HttpClient admin = it::adminClient(*gateway);
     auto r = admin.post("/v1/admin/sync-now", Json::object());
     if (r.status != 202) throw std::runtime_error("sync-now: " + r.describe());
