@@ -3,6 +3,7 @@
 // nothing.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -88,6 +89,37 @@ TEST_CASE("kill -9 while phones send batches: acknowledged batches survive, none
       b.stop();
       all.insert(all.end(), a.batches().begin(), a.batches().end());
       all.insert(all.end(), b.batches().begin(), b.batches().end());
+    }
+    daemon.restart();
+    SyncClient observer(daemon.port(), observer_device);
+    checkBatches(all, storedStamps(observer));
+  }
+}
+
+TEST_CASE("kill -9 while the WAL is being copied back: acknowledged batches survive") {
+  // The sqlite plugin checkpoints on a thread of its own (plugins/storage_sqlite/checkpointer.h)
+  // while the writer goes on committing. The database file grows only when a checkpoint copies
+  // pages into it, so a change of its size is the moment to kill.
+  DaemonProcess daemon;
+  daemon.start();
+  HttpClient admin = adminClient(daemon);
+  const Enrolment phone = enrollDevice(admin, "dev-1", "yard-a", "op-1");
+  const Enrolment observer_device = enrollDevice(admin, "observer", "yard-a", "", true);
+  const std::string db = daemon.dataDir() + "/yard.db";
+
+  std::vector<SentBatch> all;
+  for (int round = 1; round <= 3; ++round) {
+    INFO("round " << round);
+    {
+      BatchSender sender(daemon.port(), phone, 50);
+      const auto size_before = std::filesystem::file_size(db);
+      const auto deadline = Clock::now() + std::chrono::seconds(90);
+      while (std::filesystem::file_size(db) == size_before && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      REQUIRE(std::filesystem::file_size(db) > size_before);  // a checkpoint is under way
+      daemon.kill9();
+      sender.stop();
+      all.insert(all.end(), sender.batches().begin(), sender.batches().end());
     }
     daemon.restart();
     SyncClient observer(daemon.port(), observer_device);
