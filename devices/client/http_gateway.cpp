@@ -1,25 +1,15 @@
 #include "client/http_gateway.h"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
-#include <sstream>
+#include "attachments/tus.h"
 
 namespace yard::device {
 namespace {
-
-std::string base64(const std::string& text) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(0);
-  encoder << text;
-  encoder.close();
-  return out.str();
-}
 
 const std::vector<std::pair<std::string, std::string>> kTus = {{"Tus-Resumable", "1.0.0"}};
 
@@ -121,8 +111,8 @@ Status HttpGateway::has(const std::string& sha256) {
 Result<UploadPosition> HttpGateway::create(const core::Attachment& a) {
   auto headers = kTus;
   headers.emplace_back("Upload-Length", std::to_string(a.size));
-  headers.emplace_back("Upload-Metadata", "sha256 " + base64(a.sha256) + ",filename " +
-                                              base64(a.name) + ",filetype " + base64(a.mime));
+  headers.emplace_back("Upload-Metadata",
+                       attachments::formatUploadMetadata({a.sha256, a.name, a.mime}));
   auto answer = call("POST", "/v1/uploads", headers, "", "");
   if (!answer.isOk()) return answer.status();
   if (Status s = statusOfAnswer(answer->status, answer->body); !s.isOk()) return s;
