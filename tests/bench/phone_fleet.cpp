@@ -240,6 +240,7 @@ PhaseFigures PhoneFleet::run(std::chrono::seconds duration, Clock::duration inte
     std::cout << "  " << label << ": a phone failed: " << error.substr(0, 300) << "\n";
     fig.problems = std::max<int64_t>(fig.problems, 1);
   }
+  fig.pool_ran_out = ran_out;
   if (ran_out)
     std::cout << "  " << label << ": a phone used up its " << phones_[0]->pool.size()
               << " prepared batches before the time was up (raise --pool)\n";

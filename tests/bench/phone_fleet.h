@@ -33,6 +33,8 @@ struct PhaseFigures {
   int64_t accepted = 0;
   int64_t retried = 0;   // 503 answers (the phone waits Retry-After and sends the batch again)
   int64_t problems = 0;  // failed requests, writes not accepted, records missing
+  bool pool_ran_out =
+      false;  // a phone had nothing left to send: the rate is the pool's, not the daemon's
 };
 
 // Phones syncing with one daemon over HTTP for the throughput benchmark, each on its own thread

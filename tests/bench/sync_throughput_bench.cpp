@@ -132,7 +132,7 @@ int runBench(int argc, char** argv) {
   opt.devices = static_cast<int>(args.integer("devices", 50, 50));
   opt.batch = static_cast<int>(args.integer("batch", 100, 100));
   opt.seconds = static_cast<int>(args.integer("seconds", 10, 2));
-  opt.pool = static_cast<int>(args.integer("pool", 80, 12));
+  opt.pool = static_cast<int>(args.integer("pool", 250, 12));
   opt.raw_rows = static_cast<size_t>(args.integer("raw-rows", 30000, 5000));
   opt.paced_percent = static_cast<int>(args.integer("paced-percent", 50, 50));
   const std::vector<Scenario> all{{"write", PullMode{1, false}},
@@ -168,6 +168,7 @@ int runBench(int argc, char** argv) {
                  "writer thread us/write", "client CPU us/write", "CPU busy", "paced offered/s",
                  "paced writes/s", "paced p50 ms", "paced p99 ms"});
     Samples raw, rate, ratio, p50, p99, paced_rate, paced_p50, paced_p99;
+    bool pool_ran_out = false;
     for (int run = 1; run <= opt.runs; ++run) {
       const RunFigures f = runOnce(opt, scenario, run);
       const PhaseFigures& s = f.saturated;
@@ -180,6 +181,7 @@ int runBench(int argc, char** argv) {
       paced_p50.add(f.paced.p50);
       paced_p99.add(f.paced.p99);
       problems += s.problems + f.paced.problems;
+      pool_ran_out = pool_ran_out || s.pool_ran_out || f.paced.pool_ran_out;
       table.add({std::to_string(run), fixed(f.raw_rate, 0), fixed(s.rate, 0),
                  fixed(s.rate / f.raw_rate, 2), fixed(s.p50, 1), fixed(s.p99, 1),
                  std::to_string(s.retried) + "/" + std::to_string(f.paced.retried),
@@ -192,10 +194,14 @@ int runBench(int argc, char** argv) {
                p99.spread(1), "", "", "", "", "", "", "", "", paced_rate.spread(0),
                paced_p50.spread(1), paced_p99.spread(1)});
     table.print(std::cout);
+    // A phone that ran out of batches measured the pool, not the daemon: no goal is met then.
+    const std::string short_pool = pool_ran_out ? " (not measured: raise --pool)" : "";
     printGoal(std::cout, scenario.name + ": saturated accepted writes/s vs raw durable SQLite",
-              fixed(ratio.median(), 2) + "x", ">= 0.50x", ratio.median() >= 0.5);
+              fixed(ratio.median(), 2) + "x" + short_pool, ">= 0.50x",
+              !pool_ran_out && ratio.median() >= 0.5);
     printGoal(std::cout, scenario.name + ": p99 batch latency at the goal's load (paced)",
-              fixed(paced_p99.median(), 1) + " ms", "< 50 ms", paced_p99.median() < 50);
+              fixed(paced_p99.median(), 1) + " ms" + short_pool, "< 50 ms",
+              !pool_ran_out && paced_p99.median() < 50);
     std::cout << "\n";
   }
   std::cout << "load average at end: " << loadAverage() << "\n";
