@@ -1,6 +1,5 @@
 #include "client/phone_store.h"
 
-#include <Poco/UUIDGenerator.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <ctime>
 
 #include "client/sqlite_statement.h"
+#include "core/uuid.h"
 
 namespace yard::device {
 namespace {
@@ -74,7 +74,7 @@ std::string utcNowIso() {
   return buf;
 }
 
-std::string newUuid() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
+std::string newUuid() { return core::newUuidV7(); }
 
 Result<std::unique_ptr<PhoneStore>> PhoneStore::open(const std::string& path) {
   sqlite3* db = nullptr;

@@ -162,7 +162,7 @@ class PhoneStore {
 
 // "2026-11-24T10:02:11Z" for now: the phone's clock, for display only.
 std::string utcNowIso();
-// A random RFC 4122 version 4 UUID (lowercase).
+// A fresh UUIDv7 (time-ordered, so the gateway's indexes grow at their edge: docs/protocol.md).
 std::string newUuid();
 
 }  // namespace yard::device
