@@ -1,11 +1,26 @@
 #include "client/attachment_uploader.h"
 
+#include <thread>
+
 namespace yard::device {
+namespace {
+
+// How long a sync waits for a locked upload: a killed app's PATCH ends when the gateway has
+// read what was in flight, well within this on any link the phone can use.
+constexpr int kLockedRetries = 40;
+constexpr auto kLockedPause = std::chrono::milliseconds(250);
+
+}  // namespace
 
 Status AttachmentUploader::run(const std::set<std::string>& missing, int64_t now_ms,
                                UploadCounts& counts) {
   for (const BlobRow& blob : store_.blobsToUpload()) {
     Status s = upload(blob, missing.count(blob.attachment.sha256) > 0, counts);
+    // Locked: wait for the other PATCH to end, then carry on from where it left the upload.
+    for (int wait = 0; s.code() == Code::kConflict && wait < kLockedRetries; ++wait) {
+      std::this_thread::sleep_for(kLockedPause);
+      s = upload(blob, missing.count(blob.attachment.sha256) > 0, counts);
+    }
     if (s.code() == Code::kRetry) return s;
     if (!s.isOk()) {
       ++counts.refused;  // the blob stays unconfirmed; the next sync tries it again

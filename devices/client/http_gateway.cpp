@@ -29,6 +29,9 @@ Status statusOfAnswer(int status, const std::string& body) {
   if (json.is_object() && json.value("message", core::Json()).is_string())
     message += " " + json.value("error", "") + ": " + json["message"].get<std::string>();
   if (status == 404) return Status::notFound(message);
+  // 423: another PATCH holds the upload (often this phone's own, from before an app kill, whose
+  // bytes the gateway is still reading): it ends on its own.
+  if (status == 423) return Status::conflict(message);
   if (status == 408 || status == 429 || status >= 500) return Status::retry(message);
   return Status::permanent(message);
 }
