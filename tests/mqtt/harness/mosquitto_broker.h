@@ -15,7 +15,8 @@ struct BrokerConfig {
   std::string gateway_username = "yard-gateway";
   std::string gateway_password_file;
   // Both set: a second listener on tlsPort() speaks TLS with this certificate and key (PEM).
-  std::string tls_cert, tls_key;
+  std::string tls_cert{};
+  std::string tls_key{};
 };
 
 class MosquittoBroker {
