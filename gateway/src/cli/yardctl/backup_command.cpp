@@ -27,8 +27,8 @@ bool syncPath(const std::string& path, int flags) {
 
 int runBackup(const Invocation& inv, GatewayClient& client, Io io) {
   const std::string file = inv.words[1];
-  std::string dir = fs::path(file).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const std::string parent = fs::path(file).parent_path().string();
+  const std::string dir = parent.empty() ? std::string(".") : parent;
   auto localError = [&](const std::string& what) {
     return reportError({kExitFailed, what + ": " + std::strerror(errno)}, io);
   };
