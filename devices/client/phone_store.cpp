@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 
 #include "client/sqlite_statement.h"
+#include "core/iso_time.h"
 #include "core/uuid.h"
 
 namespace yard::device {
@@ -64,15 +64,6 @@ int64_t nowMs() {
 }
 
 }  // namespace
-
-std::string utcNowIso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string newUuid() { return core::newUuidV7(); }
 
@@ -193,7 +184,7 @@ Status PhoneStore::saveRow(const std::string& id, const LocalRow& row) {
 
 Result<core::Record> PhoneStore::writeLocal(const std::string& id, LocalRow row,
                                             core::Record version) {
-  version.client_time = utcNowIso();
+  version.client_time = core::isoUtcNow();
   applyLocalEdit(row, std::move(version), newUuid());
   if (Status s = saveRow(id, row); !s.isOk()) return s;
   return *row.local;

@@ -160,8 +160,6 @@ class PhoneStore {
   std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
 };
 
-// "2026-11-24T10:02:11Z" for now: the phone's clock, for display only.
-std::string utcNowIso();
 // A fresh UUIDv7 (time-ordered, so the gateway's indexes grow at their edge: docs/protocol.md).
 std::string newUuid();
 

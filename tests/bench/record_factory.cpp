@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 
+#include "core/iso_time.h"
 #include "core/stamp.h"
 #include "core/uuid.h"
 
@@ -29,23 +29,8 @@ std::string RecordFactory::uuid(int64_t ms) {
     return core::formatUuidV7(static_cast<uint64_t>(ms) + ids_made_ / 16,
                               static_cast<uint16_t>(ids_made_), random_());
   }
-  const uint64_t hi = (random_() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  const uint64_t lo = (random_() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char out[37];
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return out;
-}
-
-std::string RecordFactory::isoTime(int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
+  const uint64_t hi = random_();
+  return core::formatUuidV4(hi, random_());
 }
 
 std::string RecordFactory::pick(std::initializer_list<const char*> options) {
@@ -158,13 +143,13 @@ core::Record RecordFactory::make(const Author& author, bool aged, int64_t ms) {
 
 core::Record RecordFactory::fresh(const Author& author) {
   core::Record r = make(author, false, now_ms_);
-  r.client_time = isoTime(now_ms_);
+  r.client_time = core::formatIsoUtc(now_ms_);
   return r;
 }
 
 core::Record RecordFactory::aged(const Author& author, int64_t ms, int counter) {
   core::Record r = make(author, true, ms);
-  r.client_time = isoTime(ms);
+  r.client_time = core::formatIsoUtc(ms);
   r.stamp = core::Stamp{ms, counter, author.node}.encode();
   return r;
 }

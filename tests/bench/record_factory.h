@@ -51,7 +51,6 @@ class RecordFactory {
   std::string equipment();
   std::string pick(std::initializer_list<const char*> options);
   std::string uuid(int64_t ms);
-  std::string isoTime(int64_t ms);
 
   std::string site_;
   std::mt19937_64 random_;

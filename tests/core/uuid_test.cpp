@@ -15,6 +15,13 @@ TEST_CASE("formatUuidV7 lays out RFC 9562 fields") {
   CHECK(isValidId(id));
 }
 
+TEST_CASE("formatUuidV4 sets the version and variant bits and keeps the rest") {
+  CHECK(formatUuidV4(~uint64_t{0}, ~uint64_t{0}) == "ffffffff-ffff-4fff-bfff-ffffffffffff");
+  CHECK(formatUuidV4(0, 0) == "00000000-0000-4000-8000-000000000000");
+  CHECK(formatUuidV4(0x0123456789abcdefULL, 0xfedcba9876543210ULL) ==
+        "01234567-89ab-4def-bedc-ba9876543210");
+}
+
 TEST_CASE("newUuidV7 ids are valid, unique and ascend within a thread") {
   std::set<std::string> seen;
   std::string last;

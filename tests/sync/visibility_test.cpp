@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include "sync/device_activity.h"
 #include "sync/sync_service.h"
 
 using yard::core::Record;
@@ -46,13 +45,4 @@ TEST_CASE("another site's records are never visible") {
 
 TEST_CASE("node clients see every record of their site") {
   CHECK(visibleTo(record({"op-2"}), kNode));
-}
-
-TEST_CASE("ISO client times parse to epoch milliseconds") {
-  using yard::sync::parseIsoUtcMs;
-  CHECK(parseIsoUtcMs("1970-01-01T00:00:01Z") == 1000);
-  CHECK(parseIsoUtcMs("2026-11-24T10:02:11.250Z") == 1795514531250);
-  CHECK_FALSE(parseIsoUtcMs("2026-11-24 10:02:11"));
-  CHECK_FALSE(parseIsoUtcMs("2026-11-24T10:02:11+01:00"));
-  CHECK_FALSE(parseIsoUtcMs(""));
 }

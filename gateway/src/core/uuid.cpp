@@ -6,15 +6,31 @@
 
 namespace yard::core {
 
-std::string formatUuidV7(uint64_t unix_ms, uint16_t rand_a, uint64_t rand_b) {
-  const uint64_t hi = ((unix_ms & 0xffffffffffffULL) << 16) | 0x7000 | (rand_a & 0x0fff);
-  const uint64_t lo = (rand_b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+namespace {
+
+// The 8-4-4-4-12 text of a UUID whose version and variant bits are already set.
+std::string layout(uint64_t hi, uint64_t lo) {
   char out[37];
   std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
                 static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
                 static_cast<unsigned>(lo >> 48),
                 static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return out;
+}
+
+constexpr uint64_t withVariant(uint64_t lo) {
+  return (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+}
+
+}  // namespace
+
+std::string formatUuidV7(uint64_t unix_ms, uint16_t rand_a, uint64_t rand_b) {
+  return layout(((unix_ms & 0xffffffffffffULL) << 16) | 0x7000 | (rand_a & 0x0fff),
+                withVariant(rand_b));
+}
+
+std::string formatUuidV4(uint64_t random_hi, uint64_t random_lo) {
+  return layout((random_hi & 0xffffffffffff0fffULL) | 0x4000, withVariant(random_lo));
 }
 
 std::string newUuidV7() {

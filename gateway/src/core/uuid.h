@@ -14,6 +14,10 @@ namespace yard::core {
 // Formats the fields: rand_a keeps its low 12 bits, rand_b its low 62 bits.
 std::string formatUuidV7(uint64_t unix_ms, uint16_t rand_a, uint64_t rand_b);
 
+// A version 4 (random) UUID from 128 random bits, of which the version and variant take six.
+// For tests and benchmarks that play clients making random ids.
+std::string formatUuidV4(uint64_t random_hi, uint64_t random_lo);
+
 // A fresh v7 id from the system clock and a per-thread generator seeded by the OS. Ids from one
 // thread in one millisecond still ascend (rand_a counts up from a random start).
 std::string newUuidV7();

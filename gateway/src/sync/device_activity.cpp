@@ -1,7 +1,5 @@
 #include "sync/device_activity.h"
 
-#include <ctime>
-
 namespace yard::sync {
 
 void DeviceActivity::record(const std::string& device, const Entry& entry) {
@@ -53,21 +51,6 @@ DeviceActivity::Entry DeviceActivity::fromJson(const std::string& state_doc) {
   e.pending = json.value("pending", int64_t{0});
   e.clock_skew_ms = json.value("clock_skew_ms", int64_t{0});
   return e;
-}
-
-std::optional<int64_t> parseIsoUtcMs(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr) return std::nullopt;
-  int64_t ms = 0;
-  if (*end == '.') {
-    int digits = 0;
-    for (++end; *end >= '0' && *end <= '9'; ++end)
-      if (digits++ < 3) ms = ms * 10 + (*end - '0');
-    while (digits++ < 3) ms *= 10;
-  }
-  if (*end != 'Z' || end[1] != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
 }  // namespace yard::sync

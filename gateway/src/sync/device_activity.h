@@ -41,7 +41,4 @@ class DeviceActivity {
   std::set<std::string> dirty_;
 };
 
-// Parses an ISO-8601 UTC time ("2026-11-24T10:02:11Z", fractions allowed) to epoch ms.
-std::optional<int64_t> parseIsoUtcMs(const std::string& text);
-
 }  // namespace yard::sync

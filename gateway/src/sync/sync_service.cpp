@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/iso_time.h"
 #include "core/json_text.h"
 #include "core/notice_text.h"
 #include "core/reconciler.h"
@@ -134,7 +135,8 @@ Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
   seen.pending = request.pending.value_or(0);
   seen.clock_skew_ms = activity_.get(caller.device, "{}").clock_skew_ms;  // kept until next write
   for (const auto& w : request.writes) {
-    if (auto t = parseIsoUtcMs(w.version.client_time)) seen.clock_skew_ms = *t - seen.last_sync_ms;
+    if (auto t = core::parseIsoUtcMs(w.version.client_time))
+      seen.clock_skew_ms = *t - seen.last_sync_ms;
   }
   activity_.record(caller.device, seen);
 

@@ -12,12 +12,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "core/iso_time.h"
 
 extern char** environ;
 
@@ -58,16 +59,6 @@ int waitExit(pid_t pid) {
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
-}
-
-std::string utcNow() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 }  // namespace
@@ -215,7 +206,7 @@ Json createWrite(const std::string& id, const Json& body) {
               {"deleted", false},
               {"body", full},
               {"attachments", Json::array()},
-              {"client_time", utcNow()}};
+              {"client_time", core::isoUtcNow()}};
 }
 
 Json editWrite(const Json& record, const Json& body) {

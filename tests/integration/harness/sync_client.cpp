@@ -1,9 +1,11 @@
 #include "harness/sync_client.h"
 
-#include <ctime>
 #include <mutex>
 #include <random>
 #include <stdexcept>
+
+#include "core/iso_time.h"
+#include "core/uuid.h"
 
 namespace yard::it {
 
@@ -16,23 +18,7 @@ std::string newUuid() {
     hi = random();
     lo = random();
   }
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  char out[37];
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return out;
-}
-
-std::string utcNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
+  return core::formatUuidV4(hi, lo);
 }
 
 HttpClient adminClient(const DaemonProcess& daemon) {
@@ -66,7 +52,7 @@ Json createWrite(const std::string& type, Json body, std::string id) {
               {"deleted", false},
               {"body", std::move(body)},
               {"attachments", Json::array()},
-              {"client_time", utcNow()}};
+              {"client_time", core::isoUtcNow()}};
 }
 
 Json editWrite(const Json& record, Json body) {
@@ -77,7 +63,7 @@ Json editWrite(const Json& record, Json body) {
               {"deleted", false},
               {"body", std::move(body)},
               {"attachments", record.value("attachments", Json::array())},
-              {"client_time", utcNow()}};
+              {"client_time", core::isoUtcNow()}};
 }
 
 Json inspectionBody(const std::string& equipment_id, const std::string& status) {

@@ -11,8 +11,6 @@ namespace yard::it {
 
 // A random RFC 4122 version 4 UUID (lowercase), for record ids and write ids.
 std::string newUuid();
-// Now, as a phone writes client_time: "2026-11-24T10:02:11Z".
-std::string utcNow();
 
 // A client of the admin API, with the daemon's admin token.
 HttpClient adminClient(const DaemonProcess& daemon);
