@@ -25,11 +25,6 @@ Checkpointer::~Checkpointer() {
 
 void Checkpointer::watch(Connection& writer) { sqlite3_wal_hook(writer.db(), afterCommit, this); }
 
-uint64_t Checkpointer::checkpoints() const {
-  std::lock_guard lock(mu_);
-  return done_;
-}
-
 int Checkpointer::afterCommit(void* self, sqlite3* db, const char* schema, int frames) {
   auto* me = static_cast<Checkpointer*>(self);
   if (frames >= kWriterTakesOver) {
@@ -52,15 +47,13 @@ void Checkpointer::run() {
     if (stopping_) return;
     due_ = false;
     lock.unlock();
-    int log = 0, copied = 0;
-    const int code =
-        sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    const int code = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                               nullptr, nullptr);
     // BUSY: another checkpoint (the writer's, past kWriterTakesOver) holds the lock; the next
     // commit nudges again.
     if (code != SQLITE_OK && code != SQLITE_BUSY)
       host_.warn("checkpoint of " + conn_->path() + " failed: " + sqlite3_errmsg(conn_->db()));
     lock.lock();
-    ++done_;
   }
 }
 

@@ -34,20 +34,16 @@ class Checkpointer {
   // checkpointer must outlive writer.
   void watch(Connection& writer);
 
-  // Checkpoints run so far (for tests).
-  uint64_t checkpoints() const;
-
  private:
   static int afterCommit(void* self, sqlite3* db, const char* schema, int frames);
   void run();
 
   sdk::Host host_;
   std::unique_ptr<Connection> conn_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable wake_;
   bool due_ = false;
   bool stopping_ = false;
-  uint64_t done_ = 0;
   std::thread thread_;
 };
 
