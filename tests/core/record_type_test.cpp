@@ -212,6 +212,17 @@ TEST_CASE("bodies are limited to 64 KiB and additional fields are allowed", "[re
   CHECK(versionError(r).find("too large") != std::string::npos);
 }
 
+TEST_CASE("a body already dumped by the caller is sized as it is, not dumped again",
+          "[record_type]") {
+  Record r = inspection("open");
+  const std::string text = r.body.dump();
+  CHECK(type("inspection").checkVersion(r, text) == type("inspection").checkVersion(r));
+  r.body["photo_captions"] = std::string(64 * 1024, 'c');
+  const std::string big = r.body.dump();
+  CHECK(type("inspection").checkVersion(r, big) == type("inspection").checkVersion(r));
+  CHECK(type("inspection").checkVersion(r, big)->find("too large") != std::string::npos);
+}
+
 TEST_CASE("a version is checked against its own type only", "[record_type]") {
   CHECK(type("inspection").checkVersion(gateEvent()) ==
         "inspection: the record is of type 'gate_event'");

@@ -15,12 +15,12 @@ std::string_view toString(WriteStatus status) {
 }
 
 std::optional<std::string> precheckWrite(const Record& incoming, const RecordType* type,
-                                         std::string_view caller_site) {
+                                         std::string_view caller_site, std::string_view body_json) {
   if (type == nullptr) return "unknown record type '" + incoming.type + "'";
   if (incoming.site != caller_site)
     return "record belongs to site '" + incoming.site + "', this device is enrolled at '" +
            std::string(caller_site) + "'";
-  return type->checkVersion(incoming);
+  return type->checkVersion(incoming, body_json);
 }
 
 namespace {

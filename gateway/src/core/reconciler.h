@@ -26,8 +26,10 @@ struct Decision {
 
 // Checks that do not depend on the stored state: the type exists, the record belongs to the
 // caller's site and the version satisfies its type. Returns the reason to reject, if any.
+// body_json: incoming.body already dumped, if the caller has it.
 std::optional<std::string> precheckWrite(const Record& incoming, const RecordType* type,
-                                         std::string_view caller_site);
+                                         std::string_view caller_site,
+                                         std::string_view body_json = {});
 
 // Whole-record last-writer-wins (DESIGN §3-§4) for a write that already carries its stamp
 // (assigned here, or kept from the trusted node that assigned it). base is the stamp the device

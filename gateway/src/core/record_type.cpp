@@ -433,11 +433,14 @@ std::optional<std::string> RecordType::checkRequirements(const Record& next) con
   return std::nullopt;
 }
 
-std::optional<std::string> RecordType::checkVersion(const Record& next) const {
+std::optional<std::string> RecordType::checkVersion(const Record& next,
+                                                    std::string_view body_json) const {
   const std::string who = name_ + ": ";
   if (next.type != name_) return who + "the record is of type " + quote(next.type);
   if (!next.body.is_object()) return who + "the body must be an object";
-  const size_t bytes = next.body.dump(-1, ' ', false, Json::error_handler_t::replace).size();
+  const size_t bytes = !body_json.empty()
+                           ? body_json.size()
+                           : next.body.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   if (bytes > max_body_bytes_)
     return who + "the record is too large (" + std::to_string(bytes) +
            " bytes of fields, at most " + std::to_string(max_body_bytes_) + ")";

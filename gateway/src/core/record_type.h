@@ -27,7 +27,9 @@ class RecordType {
   // workflow state it is in has what that state requires (fields, attachment count; not for
   // tombstones). A null value counts as absent; so do "", [] and {} for required fields.
   // Returns a plain-language reason when the version is invalid, prefixed "<type>: ".
-  std::optional<std::string> checkVersion(const Record& next) const;
+  // body_json: next.body already dumped, if the caller has it (it is not dumped again to size it).
+  std::optional<std::string> checkVersion(const Record& next,
+                                          std::string_view body_json = {}) const;
 
   // Checks replacing canonical (the version the deciding node holds; nullptr when the record is
   // new) by next: the workflow state must be reachable from the canonical state through allowed

@@ -30,8 +30,8 @@ Status storeRecord(store::Txn& txn, const Record& record, std::string_view body_
 
 void BatchApplier::precheck(const Caller& caller, SyncRequest& request) const {
   for (auto& write : request.writes)
-    write.rejection =
-        core::precheckWrite(write.version, types_.find(write.version.type), caller.site);
+    write.rejection = core::precheckWrite(write.version, types_.find(write.version.type),
+                                          caller.site, write.body_text);
 }
 
 Status BatchApplier::apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
