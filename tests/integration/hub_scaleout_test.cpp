@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "core/stamp.h"
 #include "harness/fault_proxy.h"
 #include "harness/sync_client.h"
 #include "harness/upstream_topology.h"
@@ -311,4 +312,71 @@ TEST_CASE(
   CHECK_FALSE(hubs.hub(1).pollExit().has_value());
   CHECK(pulledStamps(writer0).size() == stored.size());
   CHECK(pulledStamps(writer1) == pulledStamps(writer0));
+}
+
+TEST_CASE(
+    "phones enrolled at head office writing through both hub processes at once: no two hubs "
+    "issue the same stamp, and an edit through the other hub replaces the version it saw",
+    "[postgres][hubs][stamps]") {
+  if (!PostgresCluster::available()) FAIL("PostgreSQL server binaries are not installed");
+  PostgresCluster pg;
+  HubTier hubs(pg, 2, kSite);
+  HttpClient admin0 = adminClient(hubs.hub(0)), admin1 = adminClient(hubs.hub(1));
+  SyncClient phone0(hubs.hub(0).port(), enrollDevice(admin0, "phone-0", kSite, "op-0"));
+  SyncClient phone1(hubs.hub(1).port(), enrollDevice(admin1, "phone-1", kSite, "op-1"));
+
+  // Both hubs stamp 1,500 new records each, in the same milliseconds.
+  // (Catch2 assertions are not thread-safe: the writers only collect.)
+  std::vector<std::string> stamps0, stamps1;
+  std::string failure0, failure1;
+  auto write = [](SyncClient& phone, std::vector<std::string>& out, std::string& failure) {
+    try {
+      for (int batch = 0; batch < 30; ++batch) {
+        std::vector<Json> writes;
+        for (int i = 0; i < 50; ++i)
+          writes.push_back(createWrite("inspection", inspectionBody("TRLU1")));
+        const Json answer = phone.sync(writes);
+        for (const auto& r : answer.at("results")) {
+          if (r.at("status") != "accepted") throw std::runtime_error("not accepted: " + r.dump());
+          out.push_back(r.at("record").at("stamp"));
+        }
+      }
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  };
+  std::thread t0([&] { write(phone0, stamps0, failure0); });
+  std::thread t1([&] { write(phone1, stamps1, failure1); });
+  t0.join();
+  t1.join();
+  REQUIRE(failure0.empty());
+  REQUIRE(failure1.empty());
+  REQUIRE(stamps0.size() == 1500);
+  REQUIRE(stamps1.size() == 1500);
+  std::set<std::string> all(stamps0.begin(), stamps0.end());
+  all.insert(stamps1.begin(), stamps1.end());
+  CHECK(all.size() == stamps0.size() + stamps1.size());
+  // Each process stamps as "hub.<its tag>"; the origin still names the node.
+  auto issuer = [](const std::string& stamp) { return yard::core::Stamp::parse(stamp)->node; };
+  CHECK(issuer(stamps0.front()).rfind("hub.", 0) == 0);
+  CHECK(issuer(stamps0.front()) != issuer(stamps1.front()));
+  CHECK(issuer(stamps0.front()) == issuer(stamps0.back()));
+  CHECK(recordsById(phone1).begin()->second.at("origin").at("node") == "hub");
+
+  // One phone editing a record through the hubs in turn: every edit is made on the version
+  // the other hub stamped, and each must replace it (no conflict), however the two clocks run.
+  Json record =
+      onlyResult(phone0.sync({createWrite("inspection", inspectionBody("TRLU2"))})).at("record");
+  SyncClient via1(hubs.hub(1).port(), phone0.device());
+  for (int i = 0; i < 60; ++i) {
+    SyncClient& phone = i % 2 ? phone0 : via1;
+    Json body = record.at("body");
+    body["notes"] = "edit " + std::to_string(i);
+    const Json r = onlyResult(phone.sync({editWrite(record, body)}));
+    INFO("edit " << i << ": " << r.dump());
+    REQUIRE(r.at("status") == "accepted");
+    CHECK(r.at("record").at("stamp").get<std::string>() > record.at("stamp").get<std::string>());
+    record = r.at("record");
+  }
+  CHECK(storedStamps(pg, hubs.database()).at(record.at("id")) == record.at("stamp"));
 }

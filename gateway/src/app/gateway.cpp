@@ -56,7 +56,10 @@ Status Gateway::start() {
                config_.node.site, config_.node.role, config_.node.record_types);
 
   if (Status s = openStore(); !s.isOk()) return s;
-  clock_ = std::make_unique<sync::NodeClock>(config_.node.id, nullptr);
+  // Hub processes may share one database (docs/postgres.md): each stamps as itself.
+  clock_ = std::make_unique<sync::NodeClock>(
+      config_.isHub() ? sync::processIssuer(config_.node.id) : config_.node.id, nullptr);
+  if (config_.isHub()) spdlog::info("[app] this hub process stamps as {}", clock_->issuer());
   if (Status s = checkNodeIdentity(); !s.isOk()) return s;
 
   writer_ = std::make_unique<sync::CommitQueue>(*store_, [this](store::Txn& txn) {

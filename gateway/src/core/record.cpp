@@ -11,7 +11,6 @@ constexpr size_t kMaxMimeLength = 255;
 constexpr size_t kMaxNameLength = 255;
 constexpr size_t kMaxClientTimeLength = 64;
 constexpr size_t kMaxStampLength = 256;
-constexpr size_t kMaxIdLength = 128;
 
 constexpr std::string_view kIdRule = " must be 1-128 characters of A-Z a-z 0-9 . _ : @ -";
 

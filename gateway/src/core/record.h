@@ -67,6 +67,7 @@ Result<std::vector<Attachment>> attachmentsFromJson(const Json& json);
 
 // Record and operator ids, device ids, site ids: 1-128 chars of [A-Za-z0-9._:@-]. Keeps ids
 // safe to show in logs, URLs and MQTT topics.
+inline constexpr size_t kMaxIdLength = 128;
 bool isValidId(std::string_view id);
 bool isValidSha256(std::string_view hex);
 

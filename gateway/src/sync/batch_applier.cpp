@@ -121,7 +121,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
     d.reason = *write.rejection;
   } else {
     if (next.stamp.empty()) {
-      next.stamp = clock_.next().encode();
+      next.stamp = clock_.nextAfter(current ? current->stamp : std::string()).encode();
       next.origin.node = node_.node_id;
     } else {
       clock_.observe(*core::Stamp::parse(next.stamp));  // parsed when the request was read

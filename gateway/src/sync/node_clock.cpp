@@ -1,6 +1,9 @@
 #include "sync/node_clock.h"
 
 #include <chrono>
+#include <random>
+
+#include "core/record.h"
 
 namespace yard::sync {
 
@@ -9,10 +12,20 @@ int64_t systemNowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-NodeClock::NodeClock(std::string node_id, WallClock wall)
-    : node_id_(std::move(node_id)),
+std::string processIssuer(const std::string& node_id) {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  constexpr size_t kTagLength = 6;  // 36^6: two of a few dozen processes sharing one is ~1e-7
+  std::random_device entropy;
+  std::uniform_int_distribution<size_t> pick(0, sizeof kAlphabet - 2);
+  std::string tag(kTagLength, '0');
+  for (char& c : tag) c = kAlphabet[pick(entropy)];
+  return node_id.substr(0, core::kMaxIdLength - kTagLength - 1) + "." + tag;
+}
+
+NodeClock::NodeClock(std::string issuer, WallClock wall)
+    : issuer_(std::move(issuer)),
       wall_(wall ? std::move(wall) : WallClock(systemNowMs)),
-      hlc_(node_id_, core::Stamp{0, 0, node_id_}) {}
+      hlc_(issuer_, core::Stamp{0, 0, issuer_}) {}
 
 Status NodeClock::load(store::Txn& txn) {
   auto stored = txn.getMeta(kMetaKey);
@@ -21,7 +34,7 @@ Status NodeClock::load(store::Txn& txn) {
   auto stamp = core::Stamp::parse(**stored);
   if (!stamp) return Status::permanent("stored HLC high-water mark is corrupt: " + **stored);
   std::lock_guard lock(mu_);
-  hlc_ = core::HybridClock(node_id_, *stamp);
+  hlc_ = core::HybridClock(issuer_, *stamp);
   persisted_ = **stored;
   return Status::ok();
 }
@@ -44,6 +57,14 @@ Status NodeClock::persist(store::Txn& txn) {
 core::Stamp NodeClock::next() {
   const int64_t now = wall_();
   std::lock_guard lock(mu_);
+  return hlc_.next(now);
+}
+
+core::Stamp NodeClock::nextAfter(const std::string& replaced) {
+  const auto seen = core::Stamp::parse(replaced);
+  const int64_t now = wall_();
+  std::lock_guard lock(mu_);
+  if (seen) hlc_.observe(*seen);
   return hlc_.next(now);
 }
 

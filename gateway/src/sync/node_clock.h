@@ -19,26 +19,36 @@ class NodeClock {
  public:
   using WallClock = std::function<int64_t()>;
 
-  NodeClock(std::string node_id, WallClock wall);
+  // issuer is what this process's stamps end in: the node id, or for a hub process that shares
+  // its store with others, processIssuer(node id).
+  NodeClock(std::string issuer, WallClock wall);
 
   Status load(store::Txn& txn);
   Status persist(store::Txn& txn);
 
   core::Stamp next();
+  // The stamp for a version that replaces the one stamped `replaced` (empty: none): greater than
+  // it even when another process sharing the store issued it with a clock running ahead.
+  core::Stamp nextAfter(const std::string& replaced);
   void observe(const core::Stamp& stamp);
 
   int64_t wallMs() const { return wall_(); }
   int64_t driftMs() const;
-  const std::string& nodeId() const { return node_id_; }
+  const std::string& issuer() const { return issuer_; }
 
  private:
   static constexpr const char* kMetaKey = "hlc_high_water";
-  std::string node_id_;
+  std::string issuer_;
   WallClock wall_;
   mutable std::mutex mu_;
   core::HybridClock hlc_;
   std::string persisted_;
 };
+
+// node_id with a tag drawn at random for this process ("hub.k3x9q2"), cut to fit an id. Hub
+// processes sharing one database stamp with the same node id and their own clocks; the tag keeps
+// two of them from ever issuing equal stamps in the same millisecond.
+std::string processIssuer(const std::string& node_id);
 
 // Milliseconds since the epoch from the system clock.
 int64_t systemNowMs();

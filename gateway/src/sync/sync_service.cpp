@@ -278,7 +278,7 @@ Result<core::Json> SyncService::restore(const std::string& record_id, int64_t au
 
     restored = lost.value();
     restored.write_id = "restore-" + std::to_string(audit_id);
-    restored.stamp = clock_.next().encode();
+    restored.stamp = clock_.nextAfter(current ? current->stamp : std::string()).encode();
     restored.origin.node = node_.node_id;
     restored.base = current ? current->stamp : "";
     if (const auto* type = types_.find(restored.type)) {

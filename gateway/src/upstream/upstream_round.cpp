@@ -323,7 +323,7 @@ Status UpstreamRound::revertRejected(store::Txn& txn, const Pushed& pushed, cons
     replacement.deleted = true;
     replacement.body = Json::object();
     replacement.attachments.clear();
-    replacement.stamp = clock_.next().encode();
+    replacement.stamp = clock_.nextAfter(refused.stamp).encode();
     replacement.write_id = "withdrawn-" + refused.write_id;
     replacement.base = refused.stamp;
     replacement.origin.node = node_.node_id;
