@@ -1,6 +1,7 @@
-// The attachment store after a kill -9 at its two multi-step moments (DESIGN §2 rule 6):
+// The attachment store after a kill -9 at its multi-step moments (DESIGN §2 rule 6):
 // - filing a blob renames the finished upload into place, then records it: killed in between,
-//   the restarted daemon finds the blob on disk and finishes the record;
+//   the restarted daemon finds the blob on disk and finishes the record (also when the PATCH
+//   that completed it had recorded no offset at all);
 // - evicting a blob records it as evicted, then deletes the file: killed in between, the next
 //   maintenance pass deletes the file.
 // The daemon is killed with SIGKILL and the file system (and, for eviction, the row) is put in
@@ -61,6 +62,41 @@ TEST_CASE("kill -9 between filing a blob and recording it: the restart finishes 
   REQUIRE(got.status == 200);
   CHECK(got.raw == photo);
   CHECK(admin.get("/v1/status").json.at("attachments").at("bytes") == photo.size());
+}
+
+TEST_CASE(
+    "kill -9 in a PATCH that completes the upload (no offset recorded before the blob is filed): "
+    "after the rename the restart finishes the record; before it the phone sends it again",
+    "[attachments][integration][durability]") {
+  DaemonProcess daemon;
+  daemon.start();
+  HttpClient admin = adminClient(daemon);
+  TusClient tus(daemon.port(), enrollDevice(admin, "dev-1", "yard-a", "op-1").token);
+  const std::string photo = randomBytes(300000, 22);
+  const std::string sha = sha256Hex(photo);
+  const std::string location = tus.create(photo.size(), sha).headers.get("Location");
+  daemon.kill9();
+
+  // Every byte written and fsync'd by the PATCH; the recorded offset is still 0.
+  const std::string id = location.substr(location.rfind('/') + 1);
+  const std::string partial = daemon.dataDir() + "/blobs/partial/" + id;
+  { std::ofstream(partial, std::ios::binary) << photo; }
+  const bool renamed = GENERATE(false, true);
+  if (renamed) fs::rename(partial, daemon.dataDir() + "/blobs/" + sha);
+
+  daemon.restart();
+  tus.http().setPort(daemon.port());
+  admin.setPort(daemon.port());
+  if (!renamed) {
+    CHECK(tus.head(location).headers.get("Upload-Offset") == "0");
+    REQUIRE(tus.patch(location, 0, photo).status == 204);
+  }
+  CHECK(tus.head(location).headers.get("Upload-Offset") == std::to_string(photo.size()));
+  HttpResponse got = tus.getAttachment(sha);
+  REQUIRE(got.status == 200);
+  CHECK(got.raw == photo);
+  CHECK(admin.get("/v1/status").json.at("attachments").at("bytes") == photo.size());
+  CHECK_FALSE(fs::exists(partial));
 }
 
 TEST_CASE("kill -9 between recording an eviction and deleting the file: the next pass deletes it",

@@ -1,9 +1,8 @@
 #include "tus_client.h"
 
-#include <Poco/DigestEngine.h>
+#include <Poco/Crypto/DigestEngine.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/SHA2Engine.h>
 
 #include <csignal>
 #include <random>
@@ -13,9 +12,9 @@
 namespace yard::it {
 
 std::string sha256Hex(const std::string& bytes) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  Poco::Crypto::DigestEngine engine("SHA256");
   engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-  return Poco::DigestEngine::digestToHex(engine.digest());
+  return Poco::Crypto::DigestEngine::digestToHex(engine.digest());
 }
 
 std::string randomBytes(size_t size, unsigned seed) {
@@ -53,14 +52,15 @@ HttpResponse TusClient::patch(const std::string& location, int64_t offset,
   req.method = "PATCH";
   req.path = location;
   req.token = token_;
-  req.raw_body = bytes;
+  req.raw_body_ref = &bytes;
   req.content_type = "application/offset+octet-stream";
   req.headers = {{"Tus-Resumable", "1.0.0"}, {"Upload-Offset", std::to_string(offset)}};
   return http_.request(req);
 }
 
-HttpResponse TusClient::upload(const std::string& bytes) {
-  HttpResponse created = create(static_cast<int64_t>(bytes.size()), sha256Hex(bytes));
+HttpResponse TusClient::upload(const std::string& bytes, const std::string& sha256) {
+  HttpResponse created =
+      create(static_cast<int64_t>(bytes.size()), sha256.empty() ? sha256Hex(bytes) : sha256);
   if (created.status != 201) return created;
   if (created.headers.get("Upload-Offset", "") == std::to_string(bytes.size())) return created;
   return patch(created.headers.get("Location"), 0, bytes);

@@ -22,8 +22,9 @@ class TusClient {
   HttpResponse head(const std::string& location);
   HttpResponse patch(const std::string& location, int64_t offset, const std::string& bytes);
   // Creates and sends bytes whole in one PATCH; returns the PATCH answer (or the POST answer
-  // when the POST failed or the upload was complete at once).
-  HttpResponse upload(const std::string& bytes);
+  // when the POST failed or the upload was complete at once). sha256: their digest, computed
+  // here when not given (a phone hashes a photo when it is taken, not when it uploads it).
+  HttpResponse upload(const std::string& bytes, const std::string& sha256 = "");
   HttpResponse getAttachment(const std::string& sha256, const std::string& range = "");
 
   HttpClient& http() { return http_; }

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include <Poco/Crypto/DigestEngine.h>
+
 #include "bench_args.h"
 #include "bench_report.h"
 #include "harness/daemon_process.h"
@@ -36,8 +38,10 @@ double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// The raw limit: each thread writes its photo to a file in dir and fsyncs it.
-double rawSeconds(const std::string& dir, const std::vector<std::string>& photos) {
+// The raw limit: each thread writes its photo to a file in dir and fsyncs it. With hash, it also
+// computes the SHA-256 of each piece it writes, as the gateway must (DESIGN §6: it verifies
+// every upload): what the disk and the CPU allow together, before any network.
+double rawSeconds(const std::string& dir, const std::vector<std::string>& photos, bool hash) {
   std::filesystem::create_directories(dir);
   const auto start = Clock::now();
   std::vector<std::thread> threads;
@@ -46,12 +50,16 @@ double rawSeconds(const std::string& dir, const std::vector<std::string>& photos
       const std::string path = dir + "/raw-" + std::to_string(i);
       int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       if (fd < 0) throw std::runtime_error("cannot write " + path);
-      // The same 64 KiB pieces the daemon writes.
-      for (size_t off = 0; off < photos[i].size(); off += 65536) {
-        const size_t n = std::min<size_t>(65536, photos[i].size() - off);
+      Poco::Crypto::DigestEngine engine("SHA256");
+      // The same 128 KiB pieces the daemon writes.
+      constexpr size_t kPiece = 128 * 1024;
+      for (size_t off = 0; off < photos[i].size(); off += kPiece) {
+        const size_t n = std::min<size_t>(kPiece, photos[i].size() - off);
         if (::write(fd, photos[i].data() + off, n) != static_cast<ssize_t>(n))
           throw std::runtime_error("short write");
+        if (hash) engine.update(photos[i].data() + off, static_cast<unsigned>(n));
       }
+      if (hash) (void)engine.digest();
       ::fdatasync(fd);
       ::close(fd);
     });
@@ -68,8 +76,12 @@ struct GatewayRun {
   int failures = 0;
 };
 
+// Each phone hashed its photo when it took it (the digest goes in the upload's metadata), so
+// hashing is not part of the upload: digests are computed before the clock starts.
 GatewayRun gatewaySeconds(it::DaemonProcess& daemon, const std::string& token,
                           const std::vector<std::string>& photos) {
+  std::vector<std::string> digests;
+  for (const auto& photo : photos) digests.push_back(it::sha256Hex(photo));
   const pid_t pid = findProcess(daemon.configPath());
   std::atomic<bool> done{false};
   GatewayRun run;
@@ -82,11 +94,11 @@ GatewayRun gatewaySeconds(it::DaemonProcess& daemon, const std::string& token,
   std::atomic<int> failures{0};
   const auto start = Clock::now();
   std::vector<std::thread> phones;
-  for (const auto& photo : photos) {
-    phones.emplace_back([&] {
+  for (size_t i = 0; i < photos.size(); ++i) {
+    phones.emplace_back([&, i] {
       try {
         it::TusClient tus(daemon.port(), token);
-        if (tus.upload(photo).status != 204) ++failures;
+        if (tus.upload(photos[i], digests[i]).status != 204) ++failures;
       } catch (const std::exception&) {
         ++failures;
       }
@@ -117,7 +129,7 @@ int run(int argc, char** argv) {
   const std::string token = it::enrollDevice(admin, "bench-phone", "yard-a", "op-1").token;
   const std::string raw_dir = daemon.dir() + "/raw";
 
-  Samples raw_mibs, gw_mibs, ratio;
+  Samples raw_mibs, hashed_mibs, gw_mibs, ratio, hashed_ratio;
   int64_t peak_rss_kib = 0;
   int failures = 0;
   for (int r = 0; r < runs; ++r) {
@@ -125,28 +137,34 @@ int run(int argc, char** argv) {
     for (int i = 0; i < phones; ++i)
       photos.push_back(it::randomBytes(static_cast<size_t>(mib) << 20, r * 1000 + i + 1));
     const double total_mib = static_cast<double>(phones * mib);
-    const double raw_s = rawSeconds(raw_dir, photos);
+    const double raw_s = rawSeconds(raw_dir, photos, false);
+    const double hashed_s = rawSeconds(raw_dir, photos, true);
     const GatewayRun gw = gatewaySeconds(daemon, token, photos);
     raw_mibs.add(total_mib / raw_s);
+    hashed_mibs.add(total_mib / hashed_s);
     gw_mibs.add(total_mib / gw.seconds);
     ratio.add(raw_s / gw.seconds);
+    hashed_ratio.add(hashed_s / gw.seconds);
     peak_rss_kib = std::max(peak_rss_kib, gw.peak_rss_kib);
     failures += gw.failures;
   }
 
   Table table({"figure", "median (min-max)"});
   table.add({"raw write+fsync, MiB/s (the limit)", raw_mibs.spread(1)});
+  table.add({"raw write+SHA-256+fsync, MiB/s", hashed_mibs.spread(1)});
   table.add({"gateway tus uploads, MiB/s", gw_mibs.spread(1)});
   table.add({"gateway / raw", ratio.spread(2)});
+  table.add({"gateway / raw with SHA-256", hashed_ratio.spread(2)});
   table.add({"gateway peak RSS, MiB", fixed(static_cast<double>(peak_rss_kib) / 1024.0, 1)});
   table.add({"failed uploads", std::to_string(failures)});
   table.print(std::cout);
   std::cout << "load average after: " << loadAverage() << "\n";
+  // A run with failed uploads meets no goal: it moved fewer bytes than it timed.
   printGoal(std::cout, "upload throughput vs raw disk write+fsync", fixed(ratio.median(), 2),
-            ">= 0.70", ratio.median() >= 0.70);
+            ">= 0.70", failures == 0 && ratio.median() >= 0.70);
   printGoal(std::cout, "gateway peak RSS during the uploads",
             fixed(static_cast<double>(peak_rss_kib) / 1024.0, 1) + " MiB", "< 64 MiB",
-            peak_rss_kib < 64 * 1024);
+            failures == 0 && peak_rss_kib < 64 * 1024);
   return failures == 0 ? 0 : 1;
 }
 

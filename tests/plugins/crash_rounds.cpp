@@ -72,7 +72,8 @@ std::string blobSha(int64_t batch) {
 class AckReader {
  public:
   explicit AckReader(int fd) : fd_(fd) {}
-  // Blocks until at least `count` acks were read (or EOF); returns how many were read.
+  // Blocks until at least `count` acks were read (or EOF); returns how many were read, which
+  // may be more than count.
   int readUntil(int count) {
     while (acks_ < count && fill()) {
     }
@@ -128,7 +129,7 @@ void killWriterRounds(StorageBackend& backend) {
     close(fds[1]);
     AckReader acks(fds[0]);
     const int target = std::uniform_int_distribution<int>(2, 40)(rng);
-    REQUIRE(acks.readUntil(target) == target);
+    REQUIRE(acks.readUntil(target) >= target);  // one read may bring several acks
     // A random moment after the target: mostly mid-transaction or mid-commit.
     std::this_thread::sleep_for(
         std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));

@@ -3,7 +3,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <istream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -48,6 +47,10 @@ struct UploadOutcome {
   static UploadOutcome fail(UploadError e, Status s) { return {e, std::move(s), {}}; }
 };
 
+// Where a PATCH body comes from: fills buffer with up to size bytes and returns how many; 0 once
+// the body is over or the sender went away; throws when the connection fails or times out.
+using BodyReader = std::function<size_t(char* buffer, size_t size)>;
+
 // The node's attachments: tus uploads into the blob store, their metadata in the storage
 // plugin, the quota, and the lifetime of blobs (DESIGN §2 rule 5, §6). Store writes go through
 // the node's single writer. Thread-safe. A maintenance thread deletes stale partial uploads and
@@ -76,7 +79,7 @@ class AttachmentService {
   // before this returns, also when the body is cut short (a dropped connection): the client
   // resumes from the offset HEAD reports. The last byte files the blob after checking its hash.
   UploadOutcome append(const std::string& upload_id, const std::string& device, bool admin,
-                       int64_t offset, int64_t content_length, std::istream& body);
+                       int64_t offset, int64_t content_length, const BodyReader& body);
 
   // A blob held whole: its metadata; nullopt when the node does not hold it (never had it, or
   // evicted it).

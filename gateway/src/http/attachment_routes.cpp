@@ -88,11 +88,12 @@ void patchUpload(Exchange& ex, attachments::AttachmentService& service) {
   auto offset = attachments::parseByteCount(ex.request().get("Upload-Offset", ""), INT64_MAX / 2);
   if (!offset) return ex.error(400, "bad_request", "Upload-Offset must be a whole number");
   // The body is bounded by the upload's own length, not by max_request_bytes (which bounds
-  // JSON bodies held in memory): it is streamed to disk in 64 KiB pieces.
+  // JSON bodies held in memory): it is streamed to disk in 128 KiB pieces.
   if (!ex.request().hasContentLength() || ex.request().getChunkedTransferEncoding())
     return ex.error(411, "length_required", "send Content-Length with each PATCH");
-  UploadOutcome o = service.append(id, deviceOf(ex), ex.principal.admin, *offset,
-                                   ex.request().getContentLength64(), ex.request().stream());
+  UploadOutcome o = service.append(
+      id, deviceOf(ex), ex.principal.admin, *offset, ex.request().getContentLength64(),
+      [&ex](char* buffer, size_t size) { return ex.readBody(buffer, size); });
   if (o.error != UploadError::kNone) return replyOutcomeError(ex, o);
   replyOffset(ex, 204, o);
 }

@@ -4,7 +4,12 @@
 
 #include <Poco/DeflatingStream.h>
 #include <Poco/InflatingStream.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/URI.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include <istream>
 #include <memory>
@@ -35,12 +40,23 @@ std::optional<core::Json> Exchange::jsonBody() {
     error(415, "unsupported_media_type", "Content-Encoding must be gzip or identity");
     return std::nullopt;
   }
-  std::istream& in = inflate ? static_cast<std::istream&>(*inflate) : request_.stream();
   std::string body;
-  // One allocation for the usual case (a length-delimited body), not a doubling series: sync
-  // batches are tens of KiB and every large free costs glibc a consolidation pass.
-  if (!inflate && request_.hasContentLength() && request_.getContentLength64() > 0)
-    body.reserve(static_cast<size_t>(request_.getContentLength64()));  // <= max: checked above
+  if (!inflate && request_.hasContentLength() && request_.getContentLength64() >= 0 &&
+      !request_.getChunkedTransferEncoding()) {
+    // The usual case: one allocation (sync batches are tens of KiB, and every large free costs
+    // glibc a consolidation pass), filled straight from the socket. A short body fails to parse.
+    const auto length = static_cast<size_t>(request_.getContentLength64());  // <= max: above
+    body.resize(length);
+    size_t got = 0;
+    while (got < length) {
+      const size_t n = readBody(body.data() + got, length - got);
+      if (n == 0) break;
+      got += n;
+    }
+    body.resize(got);
+    return parseBody(body);
+  }
+  std::istream& in = inflate ? static_cast<std::istream&>(*inflate) : request_.stream();
   char buffer[16384];
   try {
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
@@ -61,6 +77,10 @@ std::optional<core::Json> Exchange::jsonBody() {
     return std::nullopt;
   }
   body_consumed_ = true;
+  return parseBody(body);
+}
+
+std::optional<core::Json> Exchange::parseBody(const std::string& body) {
   bool too_deep = false;
   auto json = core::parseUntrustedJson(body, too_deep);
   if (too_deep) {
@@ -75,7 +95,43 @@ std::optional<core::Json> Exchange::jsonBody() {
   return json;
 }
 
+size_t Exchange::readBody(char* buffer, size_t size) {
+  if (body_left_ < 0) {
+    body_left_ = request_.hasContentLength() ? request_.getContentLength64() : 0;
+    body_consumed_ = true;
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request_);
+    if (!impl) throw Poco::IllegalStateException("not a request read from a connection");
+    impl->session().drainBuffer(buffered_);
+    if (static_cast<int64_t>(buffered_.size()) > body_left_) {
+      // The client sent its next request before this one's answer (HTTP pipelining, which no
+      // phone or tus client does): what followed the body is gone with the buffer, so the
+      // connection ends after this answer and the client sends it again.
+      buffered_.resize(static_cast<size_t>(body_left_));
+      response_.setKeepAlive(false);
+    }
+  }
+  size = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(size), body_left_));
+  if (size == 0) return 0;
+  size_t got = 0;
+  if (buffered_at_ < buffered_.size()) {
+    got = std::min(size, buffered_.size() - buffered_at_);
+    std::memcpy(buffer, buffered_.begin() + buffered_at_, got);
+    buffered_at_ += got;
+  } else {
+    auto* impl = static_cast<Poco::Net::HTTPServerRequestImpl*>(&request_);
+    const int n = impl->socket().receiveBytes(buffer, static_cast<int>(size));
+    if (n <= 0) {
+      response_.setKeepAlive(false);  // the client is gone, or the body is short
+      return 0;
+    }
+    got = static_cast<size_t>(n);
+  }
+  body_left_ -= static_cast<int64_t>(got);
+  return got;
+}
+
 void Exchange::settleUnreadBody() {
+  if (body_left_ > 0) response_.setKeepAlive(false);  // readBody stopped part-way
   if (body_consumed_) return;
   body_consumed_ = true;
   // A body left unread would be parsed as the next request on this connection: a client's

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <Poco/Buffer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -39,6 +40,13 @@ class Exchange {
   // has been sent and nullopt is returned.
   std::optional<core::Json> jsonBody();
 
+  // Reads up to size bytes of a Content-Length body straight from the connection, as the
+  // socket delivers them (POCO's body stream reads 4 KiB per system call). Returns 0 once the
+  // whole body is read, and when the client closed the connection early; throws
+  // Poco::Exception when the connection fails or times out. The body is read either this way
+  // or through request().stream(), never both.
+  size_t readBody(char* buffer, size_t size);
+
   void reply(int status, const core::Json& body);
   // Sends Cache-Control: no-store unless the handler set a Cache-Control of its own.
   void replyText(int status, const std::string& content_type, const std::string& body);
@@ -58,12 +66,19 @@ class Exchange {
 
  private:
   void settleUnreadBody();
+  // jsonBody's last step: 400 unless body is JSON within the depth limit.
+  std::optional<core::Json> parseBody(const std::string& body);
 
   Poco::Net::HTTPServerRequest& request_;
   Poco::Net::HTTPServerResponse& response_;
   size_t max_body_bytes_;
   bool replied_ = false;
   bool body_consumed_ = false;
+  // readBody's state: body bytes not yet read (-1: not started), and what POCO had buffered
+  // past the headers when it started.
+  int64_t body_left_ = -1;
+  Poco::Buffer<char> buffered_{0};
+  size_t buffered_at_ = 0;
 };
 
 }  // namespace yard::http

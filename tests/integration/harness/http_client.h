@@ -21,6 +21,8 @@ struct HttpRequest {
   std::string path = "/";
   std::optional<Json> json;             // sent as application/json
   std::optional<std::string> raw_body;  // sent as is, with content_type
+  // Instead of raw_body, for big bodies: sent as is without a copy; must outlive the call.
+  const std::string* raw_body_ref = nullptr;
   std::string content_type = "application/json";
   std::string token;  // "Authorization: Bearer <token>" when not empty
   std::vector<std::pair<std::string, std::string>> headers;
