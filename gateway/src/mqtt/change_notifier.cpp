@@ -41,12 +41,23 @@ void ChangeNotifier::stop() {
 }
 
 void ChangeNotifier::changed(const std::vector<core::Record>& records) {
-  if (records.empty()) return;
   bool first = false;
   {
     std::lock_guard lock(mu_);
-    first = pending_.empty();
-    pending_.insert(pending_.end(), records.begin(), records.end());
+    const bool was_empty = pending_.empty();
+    for (const auto& record : records) {
+      if (record.site != site_) continue;  // no device here may see it
+      if (record.assigned_to.empty()) {
+        if (site_wide_pending_) continue;
+        site_wide_pending_ = true;
+      }
+      core::Record seen;
+      seen.site = record.site;
+      seen.assigned_to = record.assigned_to;
+      seen.origin.device = record.origin.device;
+      pending_.push_back(std::move(seen));
+    }
+    first = was_empty && !pending_.empty();
   }
   if (first) wake_.notify_all();
 }
@@ -60,6 +71,7 @@ void ChangeNotifier::run() {
     if (wake_.wait_for(lock, debounce_, [this] { return stopping_; })) return;
     std::vector<core::Record> batch;
     batch.swap(pending_);
+    site_wide_pending_ = false;
     lock.unlock();
     flush(std::move(batch));
     lock.lock();

@@ -25,7 +25,8 @@ std::set<std::string> devicesToNotify(const std::vector<core::Record>& changed,
 // interested device, at most once per debounce window: the first change opens the window, the
 // ones within it ride along, and the window's end sends. A phone flooded with writes by its
 // colleagues therefore pulls a few times a second, not once per write. Thread-safe; changed() is
-// cheap (it only queues) so it can run on the committing thread.
+// cheap (it queues a few strings per record, never a body) so it can run on the committing
+// thread.
 class ChangeNotifier {
  public:
   using Send = std::function<void(const std::string& device)>;
@@ -49,7 +50,10 @@ class ChangeNotifier {
   Send send_;
   std::mutex mu_;
   std::condition_variable wake_;
+  // What visibility needs of the changes in the window (site, assignees, author: no bodies),
+  // and at most one site-wide change, which every device of the site sees.
   std::vector<core::Record> pending_;
+  bool site_wide_pending_ = false;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -21,11 +21,14 @@ Result<std::optional<Record>> loadRecord(store::Txn& txn, const std::string& id)
   return std::optional<Record>(std::move(record.value()));
 }
 
-Status storeRecord(store::Txn& txn, const Record& record, std::string_view body_text) {
+Status storeRecord(store::Txn& txn, const Record& record, std::string_view body_text,
+                   std::string* doc) {
   store::RecordRow row{record.id,    record.site, record.type,
                        record.stamp, 0,           core::toJsonText(record, body_text)};
   auto seq = txn.putRecord(row);
-  return seq.isOk() ? Status::ok() : seq.status();
+  if (!seq.isOk()) return seq.status();
+  if (doc) *doc = std::move(row.doc);
+  return Status::ok();
 }
 
 void BatchApplier::precheck(const Caller& caller, SyncRequest& request) const {
@@ -158,7 +161,7 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
   if (d.audit_canonical) {
     if (Status s = overwrite(txn, *current, next); !s.isOk()) return s;
   }
-  if (Status s = storeRecord(txn, next, write.body_text); !s.isOk()) return s;
+  if (Status s = storeRecord(txn, next, write.body_text, &result.record_doc); !s.isOk()) return s;
   if (Status s = txn.putWrite({write.write_id, next.id, next.stamp}); !s.isOk()) return s;
   if (node_.has_upstream) {
     // Upstream knows the record as of the base the first unsent version was made from; the

@@ -20,6 +20,7 @@ struct WriteResult {
   std::optional<core::Record> record;  // the canonical version after this write (none: none)
   std::string reason;
   bool new_version = false;  // this write produced a new canonical version
+  std::string record_doc;    // for a new version: record as stored, so answers need not dump it
 };
 
 // Who decides and how notices speak of it.
@@ -69,6 +70,8 @@ Status notifyAuthor(store::Txn& txn, const NodeIdentity& node, int64_t now_ms,
 Result<std::optional<core::Record>> loadRecord(store::Txn& txn, const std::string& id);
 // Stores record as the canonical version (seq assigned by the store). body_text: record.body
 // already dumped, if the caller has it.
-Status storeRecord(store::Txn& txn, const core::Record& record, std::string_view body_text = {});
+// doc, when given, receives the document stored (what an answer sends for this version).
+Status storeRecord(store::Txn& txn, const core::Record& record, std::string_view body_text = {},
+                   std::string* doc = nullptr);
 
 }  // namespace yard::sync

@@ -42,7 +42,10 @@ void appendResult(std::string& out, const WriteResult& result, bool brief) {
     core::appendJsonString(out, result.record->stamp);
   } else {
     core::appendKey(out, "record");
-    out += result.record ? core::toJsonText(*result.record) : "null";
+    if (!result.record_doc.empty())
+      out += result.record_doc;
+    else
+      out += result.record ? core::toJsonText(*result.record) : "null";
   }
   core::appendKey(out, "status");
   core::appendJsonString(out, core::toString(result.status));
