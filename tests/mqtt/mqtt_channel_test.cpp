@@ -159,10 +159,13 @@ TEST_CASE("a phone is notified when another device writes over HTTP") {
   REQUIRE(n);
   CHECK_FALSE(p->next(notify("dev-w"), std::chrono::milliseconds(600)));  // one per window
 
-  // A record assigned to another operator is not this phone's business.
+  // A record assigned to another operator is not this phone's business, but its assignee's.
+  auto assignee = site.enroll("dev-9", "op-9");
+  auto p9 = phone(site, assignee, PhoneClient::Protocol::kV5);
   auto assigned = createWrite("inspection", inspectionBody("X1"));
   assigned["assigned_to"] = Json::array({"op-9"});
   http.sync({assigned});
+  CHECK(p9->next(notify("dev-9"), std::chrono::seconds(5)));
   CHECK_FALSE(p->next(notify("dev-w"), std::chrono::seconds(1)));
 }
 
