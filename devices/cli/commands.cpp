@@ -38,7 +38,9 @@ commands (all take --db PATH, the phone's database, default ./phone.db):
   simulate ...                     a yard full of phones (yard-phone simulate --help)
 
 options:
-  --gateway URL        http://host:port of the gateway (sync, attach, enrol)
+  --gateway URL        http://host:port or https://host:port of the gateway (sync, enrol)
+  --ca-file FILE       for https: the CAs to trust, PEM (the packaged gateway's self-signed
+                       /etc/yard-gateway/tls/gateway.crt); default: the system's CAs
   --token-file FILE    the device token (or --token TOKEN, or YARD_PHONE_TOKEN)
   --admin-token-file FILE   the gateway's admin token, for enrol (or YARD_ADMIN_TOKEN)
   --json               machine-readable output
@@ -126,6 +128,7 @@ int cmdEnrol(Context& c) {
   auto admin = readSecret(c.args, "admin-token", "YARD_ADMIN_TOKEN");
   if (!admin.isOk()) return failed(admin.status());
   const std::string gateway = c.args.option("gateway", "http://127.0.0.1:8080");
+  const std::string ca_file = c.args.option("ca-file", "");
   const std::string device = c.args.option("device", "");
   std::string site = c.args.option("site", "");
   const std::string op = c.args.option("operator", "");
@@ -134,13 +137,13 @@ int cmdEnrol(Context& c) {
   if (!out || admin->empty())
     return failed(Status::invalid("enrol needs --token-out FILE and the admin token"));
   if (site.empty()) {
-    auto asked = gatewaySite(gateway, admin.value());
+    auto asked = gatewaySite(gateway, admin.value(), ca_file);
     if (!asked.isOk()) return failed(asked.status());
     site = asked.value();
   }
   if (Status s = openStore(c); !s.isOk()) return failed(s);
   if (Status s = c.store->setIdentity({device, site, op}); !s.isOk()) return failed(s);
-  auto enrolled = enrolDevice(gateway, admin.value(), device, site, op);
+  auto enrolled = enrolDevice(gateway, admin.value(), device, site, op, ca_file);
   if (!enrolled.isOk()) return failed(enrolled.status());
   if (Status s = writeSecretFile(*out, enrolled->token); !s.isOk()) return failed(s);
   std::printf("enrolled %s at site %s; token written to %s\n", device.c_str(), site.c_str(),
@@ -281,13 +284,14 @@ int cmdSync(Context& c) {
   auto token = readSecret(c.args, "token", "YARD_PHONE_TOKEN");
   if (!token.isOk()) return failed(token.status());
   const std::string gateway = c.args.option("gateway", "http://127.0.0.1:8080");
+  const std::string ca_file = c.args.option("ca-file", "");
   const auto mqtt = c.args.option("mqtt");
   if (Status s = c.args.finish(); !s.isOk()) return failed(s);
   if (token->empty()) return failed(Status::invalid("sync needs the device token (--token-file)"));
   if (Status s = openStore(c); !s.isOk()) return failed(s);
   auto id = c.store->identity();
   if (!id.isOk()) return failed(id.status());
-  auto http = HttpGateway::connect(gateway, token.value(), kTimeout);
+  auto http = HttpGateway::connect(gateway, token.value(), kTimeout, ca_file);
   if (!http.isOk()) return failed(http.status());
   std::unique_ptr<MqttChannel> broker;
   if (mqtt) {

@@ -16,7 +16,8 @@ constexpr const char* kSimulateUsage =
 N phones run inspection workflows (open, fill, photos, sign, submit), gate events and
 interchanges, edit shared records concurrently, go offline and get killed; at the end every
 phone's local state must equal the gateway's. Exit code 0 only when it does and nothing is lost.
-  --gateway URL            http://host:port (default http://127.0.0.1:8080)
+  --gateway URL            http:// or https://host:port (default http://127.0.0.1:8080)
+  --ca-file FILE           for https: the CAs to trust (default: the system's)
   --admin-token-file FILE  enrols the phones (or YARD_ADMIN_TOKEN)
   --mqtt HOST:PORT         sync over the site broker instead of HTTP (uploads stay HTTP)
   --phones N (10)  --steps N (20)  --shared N (3)  --offline P (0.05)  --kills P (0.03)
@@ -53,6 +54,7 @@ int runSimulate(Args& args) {
   }
   o.admin_token = admin.value();
   o.link.gateway_url = args.option("gateway", "http://127.0.0.1:8080");
+  o.link.ca_file = args.option("ca-file", "");
   if (auto mqtt = args.option("mqtt")) {
     const auto colon = mqtt->rfind(':');
     o.link.mqtt_host = mqtt->substr(0, colon);

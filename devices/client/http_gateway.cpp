@@ -3,6 +3,9 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -37,21 +40,41 @@ Status statusOfAnswer(int status, const std::string& body) {
 }
 
 Result<std::unique_ptr<HttpGateway>> HttpGateway::connect(const std::string& url, std::string token,
-                                                          std::chrono::milliseconds timeout) {
+                                                          std::chrono::milliseconds timeout,
+                                                          const std::string& ca_file) {
+  Poco::URI uri;
   try {
-    Poco::URI uri(url);
-    if (uri.getScheme() != "http" || uri.getHost().empty())
-      return Status::invalid("gateway URL must be http://host:port, not " + url);
-    return std::unique_ptr<HttpGateway>(
-        new HttpGateway(uri.getHost(), uri.getPort(), std::move(token), timeout));
+    uri = Poco::URI(url);
   } catch (const Poco::Exception& e) {
     return Status::invalid("bad gateway URL " + url + ": " + e.displayText());
   }
+  const bool https = uri.getScheme() == "https";
+  if ((!https && uri.getScheme() != "http") || uri.getHost().empty())
+    return Status::invalid("gateway URL must be http://host:port or https://host:port, not " + url);
+  Poco::Net::Context::Ptr tls;
+  if (https) {
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+    params.caLocation = ca_file;
+    params.loadDefaultCAs = ca_file.empty();
+    try {
+      tls = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+      tls->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    } catch (const Poco::Exception& e) {
+      return Status::invalid("TLS setup failed (CA file " + ca_file + "): " + e.displayText());
+    }
+  }
+  return std::unique_ptr<HttpGateway>(
+      new HttpGateway(uri.getHost(), uri.getPort(), std::move(token), timeout, tls));
 }
 
 Poco::Net::HTTPClientSession& HttpGateway::session() {
   if (!session_) {
-    session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+    if (tls_)
+      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, tls_);
+    else
+      session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
     session_->setKeepAlive(true);
     // The gateway closes idle keep-alive connections; reconnect rather than write into one it
     // may be closing.
@@ -87,6 +110,13 @@ Result<HttpGateway::Answer> HttpGateway::call(
     for (const auto& [name, value] : response) answer.headers.add(name, value);
     if (!response.getKeepAlive()) session_.reset();
     return answer;
+  } catch (const Poco::Net::SSLException& e) {
+    session_.reset();
+    // A certificate the phone does not trust needs someone to fix the CA file or the gateway;
+    // a handshake cut short by the Wi-Fi is just the Wi-Fi.
+    if (e.displayText().find("certificate") != std::string::npos)
+      return Status::permanent("gateway certificate refused: " + e.displayText());
+    return Status::retry("gateway unreachable: " + e.displayText());
   } catch (const Poco::Exception& e) {
     session_.reset();
     return Status::retry("gateway unreachable: " + e.displayText());

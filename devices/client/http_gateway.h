@@ -1,5 +1,6 @@
 #pragma once
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/NameValueCollection.h>
 
@@ -18,9 +19,12 @@ namespace yard::device {
 // Authorization header, never into a message. Not thread-safe: one per phone (sync thread).
 class HttpGateway : public SyncChannel, public BlobChannel {
  public:
-  // url: http://host:port (https is not supported by this client yet).
+  // url: http://host:port or https://host:port. For https the gateway's certificate is
+  // verified (and its name checked) against ca_file, a PEM file of the CAs to trust (for a
+  // gateway's self-signed certificate: the certificate itself); empty: the system's CAs.
   static Result<std::unique_ptr<HttpGateway>> connect(const std::string& url, std::string token,
-                                                      std::chrono::milliseconds timeout);
+                                                      std::chrono::milliseconds timeout,
+                                                      const std::string& ca_file = "");
 
   Result<core::Json> exchange(const core::Json& request) override;
   int64_t bytesUp() const override { return bytes_up_; }
@@ -43,14 +47,20 @@ class HttpGateway : public SyncChannel, public BlobChannel {
                       const std::string& content_type, const std::string& body);
 
  private:
-  HttpGateway(std::string host, uint16_t port, std::string token, std::chrono::milliseconds timeout)
-      : host_(std::move(host)), port_(port), token_(std::move(token)), timeout_(timeout) {}
+  HttpGateway(std::string host, uint16_t port, std::string token, std::chrono::milliseconds timeout,
+              Poco::Net::Context::Ptr tls)
+      : host_(std::move(host)),
+        port_(port),
+        token_(std::move(token)),
+        timeout_(timeout),
+        tls_(std::move(tls)) {}
   Poco::Net::HTTPClientSession& session();
 
   std::string host_;
   uint16_t port_;
   std::string token_;
   std::chrono::milliseconds timeout_;
+  Poco::Net::Context::Ptr tls_;  // null: plain http
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   int64_t bytes_up_ = 0;
   int64_t bytes_down_ = 0;

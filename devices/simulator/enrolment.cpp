@@ -13,8 +13,8 @@ constexpr std::chrono::milliseconds kAdminTimeout{30000};
 
 Result<Enrolled> enrolDevice(const std::string& gateway_url, const std::string& admin_token,
                              const std::string& device, const std::string& site,
-                             const std::string& operator_id) {
-  auto http = HttpGateway::connect(gateway_url, admin_token, kAdminTimeout);
+                             const std::string& operator_id, const std::string& ca_file) {
+  auto http = HttpGateway::connect(gateway_url, admin_token, kAdminTimeout, ca_file);
   if (!http.isOk()) return http.status();
   const core::Json body{{"id", device}, {"site", site}, {"operator", operator_id}, {"node", false}};
   auto answer = (*http)->call("POST", "/v1/admin/devices", {}, "application/json", body.dump());
@@ -27,8 +27,9 @@ Result<Enrolled> enrolDevice(const std::string& gateway_url, const std::string& 
   return Enrolled{device, site, operator_id, json["token"].get<std::string>()};
 }
 
-Result<std::string> gatewaySite(const std::string& gateway_url, const std::string& token) {
-  auto http = HttpGateway::connect(gateway_url, token, kAdminTimeout);
+Result<std::string> gatewaySite(const std::string& gateway_url, const std::string& token,
+                                const std::string& ca_file) {
+  auto http = HttpGateway::connect(gateway_url, token, kAdminTimeout, ca_file);
   if (!http.isOk()) return http.status();
   auto answer = (*http)->call("GET", "/v1/status", {}, "", "");
   if (!answer.isOk()) return answer.status();

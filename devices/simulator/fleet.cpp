@@ -41,7 +41,7 @@ Result<FleetSummary> runFleet(const FleetOptions& o, const FleetProgress& progre
   const auto start = Clock::now();
   std::string site = o.site;
   if (site.empty()) {
-    auto asked = gatewaySite(o.link.gateway_url, o.admin_token);
+    auto asked = gatewaySite(o.link.gateway_url, o.admin_token, o.link.ca_file);
     if (!asked.isOk()) return asked.status();
     site = asked.value();
   }
@@ -53,8 +53,8 @@ Result<FleetSummary> runFleet(const FleetOptions& o, const FleetProgress& progre
   std::vector<std::unique_ptr<SimulatedPhone>> phones;
   for (int i = 0; i < o.phones; ++i) {
     const std::string n = std::to_string(i);
-    auto enrolled =
-        enrolDevice(o.link.gateway_url, o.admin_token, prefix + "-" + n, site, prefix + "-op" + n);
+    auto enrolled = enrolDevice(o.link.gateway_url, o.admin_token, prefix + "-" + n, site,
+                                prefix + "-op" + n, o.link.ca_file);
     if (!enrolled.isOk()) return enrolled.status();
     phones.push_back(std::make_unique<SimulatedPhone>(
         enrolled.value(), o.dir + "/" + prefix + "-" + n + ".db", o.link, o.seed * 7919 + i));

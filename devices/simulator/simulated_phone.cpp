@@ -47,7 +47,8 @@ Status SimulatedPhone::open() {
     if (Status s = store_->setIdentity({identity_.device, identity_.site, identity_.operator_id});
         !s.isOk())
       return s;
-  auto http = HttpGateway::connect(link_.gateway_url, identity_.token, kRequestTimeout);
+  auto http =
+      HttpGateway::connect(link_.gateway_url, identity_.token, kRequestTimeout, link_.ca_file);
   if (!http.isOk()) return http.status();
   http_ = std::move(http.value());
   if (!link_.mqtt_host.empty()) {

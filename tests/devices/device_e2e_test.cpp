@@ -1,6 +1,7 @@
 // The phone client library and yard-phone against the real daemon: a workflow through a Wi-Fi
 // that drops between every step (and a WAN to head office that drops too), two phones in conflict,
-// yard-phone killed mid-sync and mid-upload, and a simulated yard of 50 phones converging.
+// yard-phone killed mid-sync and mid-upload, a gateway that serves HTTPS only, and a simulated
+// yard of 50 phones converging.
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +14,7 @@
 #include "client/sync_engine.h"
 #include "harness/daemon_process.h"
 #include "harness/fault_proxy.h"
+#include "harness/https_client.h"
 #include "harness/sync_client.h"
 #include "harness/upstream_topology.h"
 #include "phone_process.h"
@@ -309,6 +311,48 @@ TEST_CASE("yard-phone killed with SIGKILL mid-sync and mid-upload loses nothing"
     auto view = gatewayView(gw, dev);
     CHECK(view.size() == 301);
   }
+}
+
+TEST_CASE("yard-phone enrols and syncs with a gateway that serves HTTPS only, trusting its CA") {
+  DaemonProcess gw(gatewayConfig());
+  it::makeSelfSignedCertificate(gw.dir(), "gw");
+  it::makeSelfSignedCertificate(gw.dir(), "other");
+  gw.config().settings["http.tls_cert"] = gw.dir() + "/gw.pem";
+  gw.config().settings["http.tls_key"] = gw.dir() + "/gw.key";
+  gw.start();
+  const std::string https = "https://127.0.0.1:" + std::to_string(gw.port());
+  const std::string db = gw.dir() + "/tls.db", token = gw.dir() + "/tls.token",
+                    admin = gw.dir() + "/admin.token";
+  std::ofstream(admin) << gw.adminToken() << "\n";
+  auto recordsAtGateway = [&] {
+    return it::httpsRequest(gw.port(), "GET", "/v1/status", gw.adminToken()).json.at("records");
+  };
+
+  // Enrolment asks the gateway for its site, over TLS, then syncs a record.
+  auto enrolled = runPhone(gw.dir(), {"--db", db, "enrol", "--device", "dev-tls", "--operator",
+                                      "op-tls", "--token-out", token, "--admin-token-file", admin,
+                                      "--gateway", https, "--ca-file", gw.dir() + "/gw.pem"});
+  INFO(enrolled.err);
+  REQUIRE(enrolled.exit_code == 0);
+  const std::string gate = R"({"direction":"in","equipment_id":"TLSU0001","lane":"2"})";
+  REQUIRE(runPhone(gw.dir(), {"--db", db, "create", "gate_event", gate}).exit_code == 0);
+  auto synced = runPhone(gw.dir(), {"--db", db, "sync", "--gateway", https, "--ca-file",
+                                    gw.dir() + "/gw.pem", "--token-file", token});
+  INFO(synced.err);
+  REQUIRE(synced.exit_code == 0);
+  CHECK(recordsAtGateway() == 1);
+
+  // A CA that did not sign the gateway's certificate: refused (not retried as "unreachable"),
+  // and the write stays pending on the phone.
+  REQUIRE(runPhone(gw.dir(), {"--db", db, "create", "gate_event", gate}).exit_code == 0);
+  auto refused = runPhone(gw.dir(), {"--db", db, "sync", "--gateway", https, "--ca-file",
+                                     gw.dir() + "/other.pem", "--token-file", token});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("certificate") != std::string::npos);
+  CHECK(recordsAtGateway() == 1);
+  auto status = runPhone(gw.dir(), {"--db", db, "status", "--json"});
+  REQUIRE(status.exit_code == 0);
+  CHECK(core::Json::parse(status.out).at("pending_records") == 1);
 }
 
 TEST_CASE("yard-phone simulate: 50 phones converge with the gateway and lose nothing") {
