@@ -19,9 +19,9 @@ namespace yard::device {
 // How a simulated phone reaches the gateway.
 struct PhoneLink {
   std::string gateway_url;  // sync (unless MQTT) and attachments
-  std::string ca_file;      // for an https gateway_url: the CAs to trust (empty: the system's)
   std::string mqtt_host;    // empty: sync over HTTP
   int mqtt_port = 1883;
+  std::string ca_file{};  // for an https gateway_url: the CAs to trust (empty: the system's)
 };
 
 // What one phone did, for the summary.
