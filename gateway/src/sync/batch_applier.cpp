@@ -37,7 +37,7 @@ void BatchApplier::precheck(const Caller& caller, SyncRequest& request) const {
                                           caller.site, write.body_text);
 }
 
-Status BatchApplier::apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
+Status BatchApplier::apply(store::Txn& txn, const Caller& caller, SyncRequest& request,
                            std::vector<WriteResult>& results) {
   results.clear();
   results.resize(request.writes.size());
@@ -81,7 +81,7 @@ Status BatchApplier::overwrite(store::Txn& txn, const Record& canonical, const R
                       core::conflictText(canonical, next, node_.where), &next);
 }
 
-Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const WriteRequest& write,
+Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, WriteRequest& write,
                               WriteResult& result) {
   result = WriteResult{};
   result.write_id = write.write_id;
@@ -112,7 +112,19 @@ Status BatchApplier::applyOne(store::Txn& txn, const Caller& caller, const Write
     return Status::ok();
   }
 
+  // The body is lent to next (see apply) and goes back to the request however this returns:
+  // from next, or from the result that next became.
+  core::Json lent = std::move(write.version.body);
   Record next = write.version;
+  next.body = std::move(lent);
+  struct GiveBack {
+    core::Json& home;
+    Record& next;
+    WriteResult& result;
+    ~GiveBack() {
+      home = std::move(result.new_version && result.record ? result.record->body : next.body);
+    }
+  } give_back{write.version.body, next, result};
   next.write_id = write.write_id;
   next.base = write.base.value_or("");
   if (!write.has_assigned_to && current) next.assigned_to = current->assigned_to;

@@ -17,7 +17,9 @@ struct WriteResult {
   std::string write_id;
   std::string id;
   core::WriteStatus status = core::WriteStatus::kRejected;
-  std::optional<core::Record> record;  // the canonical version after this write (none: none)
+  // The canonical version after this write (none: none); for a new version without its body,
+  // which record_doc holds.
+  std::optional<core::Record> record;
   std::string reason;
   bool new_version = false;  // this write produced a new canonical version
   std::string record_doc;    // for a new version: record as stored, so answers need not dump it
@@ -44,13 +46,16 @@ class BatchApplier {
   void precheck(const Caller& caller, SyncRequest& request) const;
 
   // Fills results (cleared first) in request order; precheck() must have run on request. An error
-  // means the store failed; the transaction must then be abandoned.
-  Status apply(store::Txn& txn, const Caller& caller, const SyncRequest& request,
+  // means the store failed; the transaction must then be abandoned. Each write's body is moved
+  // into the version being decided rather than copied (a deep copy per write on the writer
+  // thread held up every device) and moved back before apply returns, also on error, so a
+  // request the commit queue runs again is whole. A new version's result therefore has no body:
+  // its stored document (record_doc) has it.
+  Status apply(store::Txn& txn, const Caller& caller, SyncRequest& request,
                std::vector<WriteResult>& results);
 
  private:
-  Status applyOne(store::Txn& txn, const Caller& caller, const WriteRequest& write,
-                  WriteResult& result);
+  Status applyOne(store::Txn& txn, const Caller& caller, WriteRequest& write, WriteResult& result);
   Status overwrite(store::Txn& txn, const core::Record& canonical, const core::Record& next);
 
   const NodeIdentity& node_;
