@@ -112,8 +112,9 @@ class PhoneStore {
   std::vector<BlobRow> blobsToUpload();
   Status setUploadLocation(const std::string& sha256, const std::string& location);
   Status confirmBlob(const std::string& sha256, int64_t now_ms);
-  // Deletes local copies confirmed more than grace_ms ago that no pending edit references.
-  // Returns how many went.
+  // Deletes local copies confirmed more than grace_ms ago that no pending edit references, and
+  // forgets blobs captured more than grace_ms ago that no record lists (an app killed between
+  // capture and edit). Returns how many files went.
   Result<int> evictBlobs(int64_t now_ms, int64_t grace_ms);
 
   // --- Sync (used by SyncEngine). ---

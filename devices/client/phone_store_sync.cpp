@@ -155,9 +155,23 @@ Status PhoneStore::confirmBlob(const std::string& sha256, int64_t now_ms) {
 }
 
 Result<int> PhoneStore::evictBlobs(int64_t now_ms, int64_t grace_ms) {
-  std::vector<std::string> victims;
+  std::vector<std::string> victims, orphans;
   {
     std::lock_guard lock(mu_);
+    // Captured by an app killed before the edit that would list it (or listed only by a draft
+    // the gateway rejected): nothing will ever upload it, and it would count as "syncing"
+    // for ever. Forgotten once it has been unlisted for the grace period.
+    Statement unlisted(prepare(
+        "SELECT sha256 FROM blobs b WHERE evicted = 0 AND confirmed_at = 0 AND captured_at <= ? "
+        "AND NOT EXISTS (SELECT 1 FROM records r WHERE instr(coalesce(r.local, ''), b.sha256) > 0 "
+        "OR instr(coalesce(r.canonical, ''), b.sha256) > 0)"));
+    unlisted.bind(now_ms - grace_ms);
+    while (unlisted.step() == SQLITE_ROW) orphans.push_back(unlisted.text(0));
+    for (const auto& sha : orphans) {
+      Statement forget(prepare("DELETE FROM blobs WHERE sha256 = ?"));
+      forget.bind(sha);
+      if (forget.step() != SQLITE_DONE) return fail("forget unlisted blob");
+    }
     Statement st(prepare(
         "SELECT sha256 FROM blobs b WHERE evicted = 0 AND confirmed_at > 0 AND confirmed_at <= ? "
         "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.pending = 1 "
@@ -172,6 +186,7 @@ Result<int> PhoneStore::evictBlobs(int64_t now_ms, int64_t grace_ms) {
       if (mark.step() != SQLITE_DONE) return fail("evict");
     }
   }
+  victims.insert(victims.end(), orphans.begin(), orphans.end());
   for (const auto& sha : victims)
     if (Status s = blobs_.remove(sha); !s.isOk()) return s;
   return static_cast<int>(victims.size());

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 
 #include "client/phone_store.h"
@@ -198,4 +199,29 @@ TEST_CASE("a blob a pending edit lists is never evicted") {
   REQUIRE(store->create("inspection", inspection("photos"), {photo.value()}).isOk());
   REQUIRE(store->confirmBlob(photo->sha256, 1).isOk());
   CHECK(store->evictBlobs(1000000, 10).value() == 0);
+}
+
+TEST_CASE("a blob no record lists (the app died before the edit) is forgotten after grace") {
+  TempDir dir;
+  auto store = openStore(dir);
+  auto orphan = store->capture("orphan bytes", "image/jpeg", "lost.jpg");
+  auto kept = store->capture("listed bytes", "image/jpeg", "kept.jpg");
+  REQUIRE(orphan.isOk());
+  REQUIRE(kept.isOk());
+  REQUIRE(store->create("inspection", inspection("photos"), {kept.value()}).isOk());
+  CHECK(store->syncingCount() == 3);  // the record and both blobs
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const int64_t grace = 3600 * 1000;
+  CHECK(store->evictBlobs(now, grace).value() == 0);  // it may still be listed
+  CHECK(store->evictBlobs(now + grace + 1000, grace).value() == 1);
+  CHECK_FALSE(std::ifstream(store->blobCache().path(orphan->sha256)).good());
+  CHECK(std::ifstream(store->blobCache().path(kept->sha256)).good());
+  REQUIRE(store->blobs().size() == 1);
+  CHECK(store->blobs()[0].attachment.sha256 == kept->sha256);
+  CHECK(store->syncingCount() == 2);
+  // Captured again later, it is a blob like any other.
+  REQUIRE(store->capture("orphan bytes", "image/jpeg", "lost.jpg").isOk());
+  CHECK(store->blobs().size() == 2);
 }
