@@ -31,6 +31,8 @@ commands (all take --db PATH, the phone's database, default ./phone.db):
   edit ID FIELDS                   merge the JSON object FIELDS into the body (null deletes)
   delete ID                        a tombstone
   attach ID FILE [--mime TYPE]     capture FILE and list it on the record (one step)
+  fetch ID                         the record's attachments as local files (downloaded from
+                                   the gateway when another phone captured them)
   show ID | list [TYPE] | work     read local state (work: assigned, unfinished)
   sync [--mqtt HOST:PORT]          send pending writes, pull changes, upload attachments
   inbox [--ack ID | --ack-all]     notices from the gateway; --ack marks them shown
@@ -354,6 +356,30 @@ Result<std::string> readSecret(Args& args, const std::string& name, const char* 
   return std::string(from_env ? from_env : "");
 }
 
+int cmdFetch(Context& c) {
+  const auto& w = c.args.words();
+  auto token = readSecret(c.args, "token", "YARD_PHONE_TOKEN");
+  if (!token.isOk()) return failed(token.status());
+  const std::string gateway = c.args.option("gateway", "http://127.0.0.1:8080");
+  const std::string ca_file = c.args.option("ca-file", "");
+  if (Status s = c.args.finish(); !s.isOk()) return failed(s);
+  if (w.size() != 2) return failed(Status::invalid("usage: fetch ID"));
+  if (Status s = openStore(c); !s.isOk()) return failed(s);
+  auto record = c.store->get(w[1]);
+  if (!record) return failed(Status::notFound("this phone holds no record " + w[1]));
+  auto http = HttpGateway::connect(gateway, token.value(), kTimeout, ca_file);
+  if (!http.isOk()) return failed(http.status());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  for (const auto& a : record->attachments) {
+    auto file = c.store->attachmentFile(a, **http, now);
+    if (!file.isOk()) return failed(file.status());
+    std::printf("%s %s %s\n", a.sha256.c_str(), a.name.c_str(), file->c_str());
+  }
+  return 0;
+}
+
 int runCommand(Args& args) {
   Context c{args, args.option("db", "phone.db"), args.flag("json"), nullptr};
   const std::string& cmd = args.words()[0];
@@ -367,6 +393,7 @@ int runCommand(Args& args) {
   if (cmd == "inbox") return cmdInbox(c);
   if (cmd == "status") return cmdStatus(c);
   if (cmd == "sync") return cmdSync(c);
+  if (cmd == "fetch") return cmdFetch(c);
   std::fprintf(stderr, "yard-phone: unknown command %s\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -40,6 +40,8 @@ class BlobChannel {
   // Appends bytes at offset; returns the new offset.
   virtual Result<int64_t> append(const std::string& location, int64_t offset,
                                  const std::string& bytes) = 0;
+  // The blob's bytes as the gateway serves them (unverified); kNotFound: it has none.
+  virtual Result<std::string> download(const std::string& sha256) = 0;
 };
 
 }  // namespace yard::device

@@ -178,4 +178,11 @@ Result<int64_t> HttpGateway::append(const std::string& location, int64_t offset,
   return offsetHeader(answer.value());
 }
 
+Result<std::string> HttpGateway::download(const std::string& sha256) {
+  auto answer = call("GET", "/v1/attachments/" + sha256, {}, "", "");
+  if (!answer.isOk()) return answer.status();
+  if (Status s = statusOfAnswer(answer->status, answer->body); !s.isOk()) return s;
+  return std::move(answer->body);
+}
+
 }  // namespace yard::device

@@ -35,6 +35,7 @@ class HttpGateway : public SyncChannel, public BlobChannel {
   Result<int64_t> offset(const std::string& location) override;
   Result<int64_t> append(const std::string& location, int64_t offset,
                          const std::string& bytes) override;
+  Result<std::string> download(const std::string& sha256) override;
 
   // Any endpoint with the phone's token (the CLI's admin calls use another token).
   struct Answer {

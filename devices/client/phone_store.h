@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "client/blob_cache.h"
+#include "client/gateway_channel.h"
 #include "client/local_adoption.h"
 #include "core/record.h"
 #include "core/status.h"
@@ -112,6 +113,11 @@ class PhoneStore {
   std::vector<BlobRow> blobsToUpload();
   Status setUploadLocation(const std::string& sha256, const std::string& location);
   Status confirmBlob(const std::string& sha256, int64_t now_ms);
+  // The local file of attachment a, downloaded from the gateway first when the phone does not
+  // hold it (another phone captured it, or it was evicted). The bytes are checked against the
+  // sha256 before they are kept; a download is held like a confirmed blob (evicted after grace).
+  Result<std::string> attachmentFile(const core::Attachment& a, BlobChannel& gateway,
+                                     int64_t now_ms);
   // Deletes local copies confirmed more than grace_ms ago that no pending edit references, and
   // forgets blobs captured more than grace_ms ago that no record lists (an app killed between
   // capture and edit). Returns how many files went.

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "client/phone_store.h"
 #include "client/sqlite_statement.h"
@@ -152,6 +153,36 @@ Status PhoneStore::confirmBlob(const std::string& sha256, int64_t now_ms) {
   Statement st(prepare("UPDATE blobs SET confirmed_at = ?, upload = '' WHERE sha256 = ?"));
   st.bind(std::max<int64_t>(now_ms, 1)).bind(sha256);  // 0 means "not confirmed"
   return st.step() == SQLITE_DONE ? Status::ok() : fail("confirm blob");
+}
+
+Result<std::string> PhoneStore::attachmentFile(const core::Attachment& a, BlobChannel& gateway,
+                                               int64_t now_ms) {
+  {
+    std::lock_guard lock(mu_);
+    Statement st(prepare("SELECT evicted FROM blobs WHERE sha256 = ?"));
+    st.bind(a.sha256);
+    const bool held = st.step() == SQLITE_ROW && st.integer(0) == 0;
+    if (held && std::ifstream(blobs_.path(a.sha256)).good()) return blobs_.path(a.sha256);
+  }
+  auto bytes = gateway.download(a.sha256);
+  if (!bytes.isOk()) return bytes.status();
+  if (sha256Hex(bytes.value()) != a.sha256)
+    return Status::retry("the gateway sent other bytes than attachment " + a.sha256);
+  auto sha = blobs_.put(bytes.value());  // durable before it is indexed
+  if (!sha.isOk()) return sha.status();
+  std::lock_guard lock(mu_);
+  Statement st(
+      prepare("INSERT INTO blobs(sha256, size, mime, name, captured_at, confirmed_at) "
+              "VALUES(?,?,?,?,?,?) ON CONFLICT(sha256) DO UPDATE SET evicted = 0, "
+              "confirmed_at = max(confirmed_at, excluded.confirmed_at)"));
+  st.bind(a.sha256)
+      .bind(static_cast<int64_t>(bytes->size()))
+      .bind(a.mime)
+      .bind(a.name)
+      .bind(now_ms)
+      .bind(std::max<int64_t>(now_ms, 1));
+  if (st.step() != SQLITE_DONE) return fail("index downloaded blob");
+  return blobs_.path(a.sha256);
 }
 
 Result<int> PhoneStore::evictBlobs(int64_t now_ms, int64_t grace_ms) {

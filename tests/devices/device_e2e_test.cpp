@@ -355,6 +355,45 @@ TEST_CASE("yard-phone enrols and syncs with a gateway that serves HTTPS only, tr
   CHECK(core::Json::parse(status.out).at("pending_records") == 1);
 }
 
+TEST_CASE("yard-phone fetch: a photo another phone captured comes down, checked, once") {
+  DaemonProcess gw(gatewayConfig());
+  gw.start();
+  Phone taker(gw, "dev-cam", gw.port());
+  const std::string photo_bytes = bytesOf(400 * 1024, 9);
+  auto photo = taker.store->capture(photo_bytes, "image/jpeg", "damage.jpg");
+  REQUIRE(photo.isOk());
+  auto created = taker.store->create(
+      "inspection",
+      {{"status", "photos"}, {"equipment_id", "F1"}, {"checklist", {{"tyres", "ok"}}}},
+      {photo.value()});
+  REQUIRE(created.isOk());
+  REQUIRE(taker.sync().isOk());
+  REQUIRE(headAttachment(gw, photo->sha256) == 200);
+
+  // Another phone pulls the record, then asks for its attachment.
+  auto admin = it::adminClient(gw);
+  auto viewer = it::enrollDevice(admin, "dev-view", kSite, "op-view");
+  const std::string db = gw.dir() + "/viewer.db", token = gw.dir() + "/viewer.token";
+  std::ofstream(token) << viewer.token << "\n";
+  REQUIRE(runPhone(gw.dir(), {"--db", db, "init", "--device", "dev-view", "--site", kSite,
+                              "--operator", "op-view"})
+              .exit_code == 0);
+  REQUIRE(
+      runPhone(gw.dir(), {"--db", db, "sync", "--gateway", url(gw.port()), "--token-file", token})
+          .exit_code == 0);
+  const std::vector<std::string> fetch = {
+      "--db", db, "fetch", created->id, "--gateway", url(gw.port()), "--token-file", token};
+  auto fetched = runPhone(gw.dir(), fetch);
+  INFO(fetched.err);
+  REQUIRE(fetched.exit_code == 0);
+  const std::string path = fetched.out.substr(fetched.out.rfind(' ') + 1, std::string::npos);
+  std::ifstream in(path.substr(0, path.find('\n')), std::ios::binary);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == photo_bytes);
+  // Held now: asked again with the gateway gone, it answers from the phone.
+  gw.kill9();
+  CHECK(runPhone(gw.dir(), fetch).exit_code == 0);
+}
+
 TEST_CASE("yard-phone simulate: 50 phones converge with the gateway and lose nothing") {
   DaemonProcess gw(gatewayConfig());
   gw.start();

@@ -75,6 +75,12 @@ Result<core::Json> FakeGateway::exchange(const core::Json& request) {
   return answer;
 }
 
+Result<std::string> FakeGateway::download(const std::string& sha256) {
+  auto it = blobs.find(sha256);
+  if (it == blobs.end()) return Status::notFound("no blob");
+  return it->second;
+}
+
 Status FakeGateway::has(const std::string& sha256) {
   return blobs.count(sha256) ? Status::ok() : Status::notFound("no blob");
 }

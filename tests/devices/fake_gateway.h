@@ -23,6 +23,7 @@ class FakeGateway : public SyncChannel, public BlobChannel {
   Result<int64_t> offset(const std::string& location) override;
   Result<int64_t> append(const std::string& location, int64_t offset,
                          const std::string& bytes) override;
+  Result<std::string> download(const std::string& sha256) override;
 
   // Another device writes record: it becomes canonical and joins the change feed.
   void writeFromElsewhere(core::Json record);

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "client/phone_store.h"
+#include "fake_gateway.h"
 #include "temp_dir.h"
 
 using namespace yard;
@@ -224,4 +225,30 @@ TEST_CASE("a blob no record lists (the app died before the edit) is forgotten af
   // Captured again later, it is a blob like any other.
   REQUIRE(store->capture("orphan bytes", "image/jpeg", "lost.jpg").isOk());
   CHECK(store->blobs().size() == 2);
+}
+
+TEST_CASE("an attachment another phone captured is downloaded, checked, then held locally") {
+  TempDir dir;
+  auto store = openStore(dir);
+  yard::device::test::FakeGateway gateway;
+  const std::string bytes = "a photo from another phone";
+  const core::Attachment a{sha256Hex(bytes), static_cast<int64_t>(bytes.size()), "image/jpeg",
+                           "theirs.jpg"};
+
+  CHECK(store->attachmentFile(a, gateway, 1000).status().code() == Code::kNotFound);
+  gateway.blobs[a.sha256] = "other bytes";  // a gateway serving the wrong file
+  CHECK(store->attachmentFile(a, gateway, 1000).status().code() == Code::kRetry);
+  CHECK(store->blobs().empty());  // nothing kept
+
+  gateway.blobs[a.sha256] = bytes;
+  auto file = store->attachmentFile(a, gateway, 1000);
+  REQUIRE(file.isOk());
+  std::ifstream in(file.value(), std::ios::binary);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == bytes);
+  REQUIRE(store->blobs().size() == 1);
+  CHECK(store->blobs()[0].confirmed_at == 1000);  // the gateway has it: evictable after grace
+  CHECK(store->syncingCount() == 0);              // and not something to upload
+
+  gateway.blobs.clear();  // held now: no second download
+  CHECK(store->attachmentFile(a, gateway, 2000).value() == file.value());
 }
