@@ -3,12 +3,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "client/sqlite_statement.h"
 #include "core/iso_time.h"
 #include "core/uuid.h"
+#include "core/wall_clock.h"
 
 namespace yard::device {
 namespace {
@@ -55,12 +55,6 @@ std::optional<core::Record> parseRecord(const std::string& text) {
   auto record = core::recordFromJson(json);
   if (!record.isOk()) return std::nullopt;
   return std::move(record.value());
-}
-
-int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -331,7 +325,7 @@ Result<core::Attachment> PhoneStore::capture(const std::string& bytes, const std
   Statement st(
       prepare("INSERT INTO blobs(sha256, size, mime, name, captured_at) "
               "VALUES(?,?,?,?,?) ON CONFLICT(sha256) DO UPDATE SET evicted = 0"));
-  st.bind(a.sha256).bind(a.size).bind(a.mime).bind(a.name).bind(nowMs());
+  st.bind(a.sha256).bind(a.size).bind(a.mime).bind(a.name).bind(core::unixNowMs());
   if (st.step() != SQLITE_DONE) return fail("capture");
   return a;
 }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "client/blob_cache.h"
+#include "core/wall_clock.h"
 
 namespace yard::device {
 namespace {
@@ -33,11 +34,7 @@ SimulatedPhone::SimulatedPhone(Enrolled identity, std::string db_path, PhoneLink
       // Short waits: a simulated yard runs minutes, not days.
       triggers_(TriggerOptions{2000, 20, 50, 2000}) {}
 
-int64_t SimulatedPhone::now() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t SimulatedPhone::now() const { return core::unixNowMs(); }
 
 Status SimulatedPhone::open() {
   auto store = PhoneStore::open(db_path_);

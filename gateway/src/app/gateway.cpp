@@ -10,6 +10,7 @@
 
 #include "attachments/blob_store.h"
 #include "auth/admin_token.h"
+#include "core/wall_clock.h"
 #include "http/attachment_routes.h"
 #include "plugin/plugin_loader.h"
 #include "status/routes.h"
@@ -40,7 +41,7 @@ Gateway::Gateway(config::Config config) : config_(std::move(config)) {}
 Gateway::~Gateway() { stop(); }
 
 Status Gateway::start() {
-  started_ms_ = sync::systemNowMs();
+  started_ms_ = core::unixNowMs();
   telemetry_.attachLog();
   std::error_code ec;
   fs::create_directories(config_.node.data_dir, ec);
@@ -205,7 +206,7 @@ Status Gateway::startAttachments() {
   const bool uplink = upstream_ && transport_->carriesAttachments();
   options.eviction.has_upstream = uplink;
   attachments_ = std::make_unique<attachments::AttachmentService>(
-      *store_, *writer_, std::move(blobs.value()), options, [] { return sync::systemNowMs(); });
+      *store_, *writer_, std::move(blobs.value()), options, core::unixNowMs);
   sync_->setAttachmentCheck([service = attachments_.get()](const auto& records) {
     return service->noteReferences(records);
   });
@@ -286,7 +287,7 @@ int Gateway::httpPort() const { return http_ ? http_->boundPort() : 0; }
 
 core::Json Gateway::statusJson() {
   core::Json status = snapshotJson();
-  status["history"] = telemetry_.historyJson(sync::systemNowMs());
+  status["history"] = telemetry_.historyJson(core::unixNowMs());
   return status;
 }
 
@@ -303,7 +304,7 @@ core::Json Gateway::snapshotJson() {
                     {"site", config_.node.site},
                     {"role", config_.node.role},
                     {"version", YARD_VERSION},
-                    {"uptime_s", (sync::systemNowMs() - started_ms_) / 1000},
+                    {"uptime_s", (core::unixNowMs() - started_ms_) / 1000},
                     {"hlc_drift_ms", clock_ ? clock_->driftMs() : 0}};
   if (store_) {
     core::Json storage{{"plugin", store_->pluginName()}, {"healthy", false}};
@@ -327,7 +328,7 @@ core::Json Gateway::snapshotJson() {
       if (auto stats = txn->outboxStats(); stats.isOk()) {
         upstream["pending"] = stats->count;
         upstream["oldest_pending_age_ms"] =
-            stats->count ? sync::systemNowMs() - stats->oldest_at_ms : 0;
+            stats->count ? core::unixNowMs() - stats->oldest_at_ms : 0;
       }
     }
   }

@@ -1,17 +1,11 @@
 #include "auth/device_registry.h"
 
-#include <chrono>
-
 #include "auth/token.h"
 #include "core/record.h"
+#include "core/wall_clock.h"
 
 namespace yard::auth {
 namespace {
-
-int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // The cache is a convenience, not a copy of the table; bound it so a token-guessing client
 // cannot grow it (only successful lookups are cached anyway).
@@ -38,7 +32,7 @@ Result<Enrolment> DeviceRegistry::enroll(const std::string& id, const std::strin
   row.operator_id = operator_id;
   row.node = node;
   row.token_hash = hashToken(enrolment.token);
-  row.created_ms = nowMs();
+  row.created_ms = core::unixNowMs();
 
   bool exists = false;
   Status s = writer_.run([&](store::Txn& txn) -> Status {

@@ -1,7 +1,8 @@
 #include "core/iso_time.h"
 
-#include <chrono>
 #include <ctime>
+
+#include "core/wall_clock.h"
 
 namespace yard::core {
 
@@ -29,10 +30,6 @@ std::string formatIsoUtc(int64_t unix_ms) {
   return out;
 }
 
-std::string isoUtcNow() {
-  return formatIsoUtc(std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count());
-}
+std::string isoUtcNow() { return formatIsoUtc(unixNowMs()); }
 
 }  // namespace yard::core

@@ -1,8 +1,9 @@
 #include "core/uuid.h"
 
-#include <chrono>
 #include <cstdio>
 #include <random>
+
+#include "core/wall_clock.h"
 
 namespace yard::core {
 
@@ -37,9 +38,7 @@ std::string newUuidV7() {
   thread_local std::mt19937_64 random{std::random_device{}()};
   thread_local uint64_t last_ms = 0;
   thread_local uint16_t counter = 0;
-  const auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
+  const auto ms = static_cast<uint64_t>(unixNowMs());
   if (ms > last_ms) {
     last_ms = ms;
     counter = static_cast<uint16_t>(random() & 0x07ff);  // leaves room to count up

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
+#include "core/wall_clock.h"
 
 namespace yard::plugin {
 
@@ -58,9 +58,7 @@ int64_t PluginHost::nowThunk(void* ctx) {
   try {
     auto* self = static_cast<PluginHost*>(ctx);
     if (self->clock_) return self->clock_();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return core::unixNowMs();
   } catch (...) {
     return 0;
   }

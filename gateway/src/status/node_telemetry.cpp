@@ -9,16 +9,10 @@
 #include <chrono>
 #include <fstream>
 
+#include "core/wall_clock.h"
+
 namespace yard::status {
-namespace {
-
-int64_t wallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 struct NodeTelemetry::Shared {
   std::atomic<uint64_t> accepted{0};
@@ -109,7 +103,7 @@ void NodeTelemetry::startSampling(Probe probe, int64_t every_ms) {
     probe_ = std::move(probe);
   }
   sampler_stop_ = false;
-  history_.observe(wallMs(), totals());
+  history_.observe(core::unixNowMs(), totals());
   sampler_ = std::thread([this, every_ms] { samplerLoop(every_ms); });
 }
 
@@ -129,7 +123,7 @@ void NodeTelemetry::samplerLoop(int64_t every_ms) {
   while (!sampler_wake_.wait_for(lock, std::chrono::milliseconds(every_ms),
                                  [this] { return sampler_stop_; })) {
     lock.unlock();
-    history_.observe(wallMs(), totals());
+    history_.observe(core::unixNowMs(), totals());
     lock.lock();
   }
 }

@@ -1,16 +1,11 @@
 #include "sync/node_clock.h"
 
-#include <chrono>
 #include <random>
 
 #include "core/record.h"
+#include "core/wall_clock.h"
 
 namespace yard::sync {
-
-int64_t systemNowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string processIssuer(const std::string& node_id) {
   static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -24,7 +19,7 @@ std::string processIssuer(const std::string& node_id) {
 
 NodeClock::NodeClock(std::string issuer, WallClock wall)
     : issuer_(std::move(issuer)),
-      wall_(wall ? std::move(wall) : WallClock(systemNowMs)),
+      wall_(wall ? std::move(wall) : WallClock(core::unixNowMs)),
       hlc_(issuer_, core::Stamp{0, 0, issuer_}) {}
 
 Status NodeClock::load(store::Txn& txn) {

@@ -50,7 +50,4 @@ class NodeClock {
 // two of them from ever issuing equal stamps in the same millisecond.
 std::string processIssuer(const std::string& node_id);
 
-// Milliseconds since the epoch from the system clock.
-int64_t systemNowMs();
-
 }  // namespace yard::sync

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/wall_clock.h"
 #include "sync/node_clock.h"
 
 namespace yard::upstream {
@@ -112,7 +113,7 @@ void UpstreamLoop::loop() {
 
 void UpstreamLoop::runRound(std::unique_lock<std::mutex>& lock) {
   state_.syncing = true;
-  state_.last_attempt_ms = sync::systemNowMs();
+  state_.last_attempt_ms = core::unixNowMs();
   schedule_.roundStarted();
   lock.unlock();
   auto stop = [this] {
@@ -134,7 +135,7 @@ void UpstreamLoop::runRound(std::unique_lock<std::mutex>& lock) {
   if (result.isOk()) {
     backoff_.success();
     state_.link = "up";
-    state_.last_success_ms = sync::systemNowMs();
+    state_.last_success_ms = core::unixNowMs();
     state_.last_error.clear();
     state_.last_error_permanent = false;
     state_.pushed_total += result->pushed;

@@ -2,18 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 
 #include "cli/yardctl/format.h"
+#include "core/wall_clock.h"
 
 namespace yard::yardctl {
 namespace {
-
-int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Percent-encodes a path segment (record and device ids are plain, but never trust that).
 std::string segment(const std::string& text) {
@@ -82,7 +76,7 @@ int reportError(const CallError& error, Io io) {
 
 int runCommand(const Invocation& inv, GatewayClient& client, Io io) {
   const std::string command = inv.command();
-  const int64_t now = nowMs();
+  const int64_t now = core::unixNowMs();
   if (command == "status")
     return show(inv, client, io, "GET", "/v1/status", nullptr,
                 [now](const core::Json& j) { return formatStatus(j, now); });
