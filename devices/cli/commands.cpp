@@ -15,6 +15,7 @@
 #include "client/mqtt_channel.h"
 #include "client/phone_store.h"
 #include "client/sync_engine.h"
+#include "core/wall_clock.h"
 #include "simulator/enrolment.h"
 
 namespace yard::device::cli {
@@ -129,8 +130,7 @@ int cmdInit(Context& c) {
 int cmdEnrol(Context& c) {
   auto admin = readSecret(c.args, "admin-token", "YARD_ADMIN_TOKEN");
   if (!admin.isOk()) return failed(admin.status());
-  const std::string gateway = c.args.option("gateway", "http://127.0.0.1:8080");
-  const std::string ca_file = c.args.option("ca-file", "");
+  const GatewayAddress gateway = gatewayAddress(c.args);
   const std::string device = c.args.option("device", "");
   std::string site = c.args.option("site", "");
   const std::string op = c.args.option("operator", "");
@@ -139,13 +139,13 @@ int cmdEnrol(Context& c) {
   if (!out || admin->empty())
     return failed(Status::invalid("enrol needs --token-out FILE and the admin token"));
   if (site.empty()) {
-    auto asked = gatewaySite(gateway, admin.value(), ca_file);
+    auto asked = gatewaySite(gateway.url, admin.value(), gateway.ca_file);
     if (!asked.isOk()) return failed(asked.status());
     site = asked.value();
   }
   if (Status s = openStore(c); !s.isOk()) return failed(s);
   if (Status s = c.store->setIdentity({device, site, op}); !s.isOk()) return failed(s);
-  auto enrolled = enrolDevice(gateway, admin.value(), device, site, op, ca_file);
+  auto enrolled = enrolDevice(gateway.url, admin.value(), device, site, op, gateway.ca_file);
   if (!enrolled.isOk()) return failed(enrolled.status());
   if (Status s = writeSecretFile(*out, enrolled->token); !s.isOk()) return failed(s);
   std::printf("enrolled %s at site %s; token written to %s\n", device.c_str(), site.c_str(),
@@ -285,15 +285,14 @@ int cmdStatus(Context& c) {
 int cmdSync(Context& c) {
   auto token = readSecret(c.args, "token", "YARD_PHONE_TOKEN");
   if (!token.isOk()) return failed(token.status());
-  const std::string gateway = c.args.option("gateway", "http://127.0.0.1:8080");
-  const std::string ca_file = c.args.option("ca-file", "");
+  const GatewayAddress gateway = gatewayAddress(c.args);
   const auto mqtt = c.args.option("mqtt");
   if (Status s = c.args.finish(); !s.isOk()) return failed(s);
   if (token->empty()) return failed(Status::invalid("sync needs the device token (--token-file)"));
   if (Status s = openStore(c); !s.isOk()) return failed(s);
   auto id = c.store->identity();
   if (!id.isOk()) return failed(id.status());
-  auto http = HttpGateway::connect(gateway, token.value(), kTimeout, ca_file);
+  auto http = HttpGateway::connect(gateway.url, token.value(), kTimeout, gateway.ca_file);
   if (!http.isOk()) return failed(http.status());
   std::unique_ptr<MqttChannel> broker;
   if (mqtt) {
@@ -310,9 +309,7 @@ int cmdSync(Context& c) {
   }
   SyncChannel& channel = broker ? static_cast<SyncChannel&>(*broker) : *http.value();
   SyncEngine engine(*c.store, channel, http->get());
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = core::unixNowMs();
   Status s = engine.sync(now);
   const SyncTotals& t = engine.totals();
   const core::Json out{{"ok", s.isOk()},
@@ -339,6 +336,27 @@ int cmdSync(Context& c) {
   return s.isOk() ? 0 : failed(s);
 }
 
+int cmdFetch(Context& c) {
+  const auto& w = c.args.words();
+  auto token = readSecret(c.args, "token", "YARD_PHONE_TOKEN");
+  if (!token.isOk()) return failed(token.status());
+  const GatewayAddress gateway = gatewayAddress(c.args);
+  if (Status s = c.args.finish(); !s.isOk()) return failed(s);
+  if (w.size() != 2) return failed(Status::invalid("usage: fetch ID"));
+  if (Status s = openStore(c); !s.isOk()) return failed(s);
+  auto record = c.store->get(w[1]);
+  if (!record) return failed(Status::notFound("this phone holds no record " + w[1]));
+  auto http = HttpGateway::connect(gateway.url, token.value(), kTimeout, gateway.ca_file);
+  if (!http.isOk()) return failed(http.status());
+  const int64_t now = core::unixNowMs();
+  for (const auto& a : record->attachments) {
+    auto file = c.store->attachmentFile(a, **http, now);
+    if (!file.isOk()) return failed(file.status());
+    std::printf("%s %s %s\n", a.sha256.c_str(), a.name.c_str(), file->c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 Result<std::string> readSecret(Args& args, const std::string& name, const char* env) {
@@ -356,28 +374,8 @@ Result<std::string> readSecret(Args& args, const std::string& name, const char* 
   return std::string(from_env ? from_env : "");
 }
 
-int cmdFetch(Context& c) {
-  const auto& w = c.args.words();
-  auto token = readSecret(c.args, "token", "YARD_PHONE_TOKEN");
-  if (!token.isOk()) return failed(token.status());
-  const std::string gateway = c.args.option("gateway", "http://127.0.0.1:8080");
-  const std::string ca_file = c.args.option("ca-file", "");
-  if (Status s = c.args.finish(); !s.isOk()) return failed(s);
-  if (w.size() != 2) return failed(Status::invalid("usage: fetch ID"));
-  if (Status s = openStore(c); !s.isOk()) return failed(s);
-  auto record = c.store->get(w[1]);
-  if (!record) return failed(Status::notFound("this phone holds no record " + w[1]));
-  auto http = HttpGateway::connect(gateway, token.value(), kTimeout, ca_file);
-  if (!http.isOk()) return failed(http.status());
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  for (const auto& a : record->attachments) {
-    auto file = c.store->attachmentFile(a, **http, now);
-    if (!file.isOk()) return failed(file.status());
-    std::printf("%s %s %s\n", a.sha256.c_str(), a.name.c_str(), file->c_str());
-  }
-  return 0;
+GatewayAddress gatewayAddress(Args& args) {
+  return {args.option("gateway", "http://127.0.0.1:8080"), args.option("ca-file", "")};
 }
 
 int runCommand(Args& args) {

@@ -16,6 +16,13 @@ int runSimulate(Args& args);
 // variable env. Empty when none is given. Never printed.
 Result<std::string> readSecret(Args& args, const std::string& name, const char* env);
 
+// --gateway and --ca-file: where the gateway is, and the CAs to trust when it is https.
+struct GatewayAddress {
+  std::string url;
+  std::string ca_file;
+};
+GatewayAddress gatewayAddress(Args& args);
+
 extern const char* const kUsage;
 
 }  // namespace yard::device::cli

@@ -53,8 +53,9 @@ int runSimulate(Args& args) {
     return 1;
   }
   o.admin_token = admin.value();
-  o.link.gateway_url = args.option("gateway", "http://127.0.0.1:8080");
-  o.link.ca_file = args.option("ca-file", "");
+  const GatewayAddress gateway = gatewayAddress(args);
+  o.link.gateway_url = gateway.url;
+  o.link.ca_file = gateway.ca_file;
   if (auto mqtt = args.option("mqtt")) {
     const auto colon = mqtt->rfind(':');
     o.link.mqtt_host = mqtt->substr(0, colon);
