@@ -186,41 +186,34 @@ Result<std::string> PhoneStore::attachmentFile(const core::Attachment& a, BlobCh
 }
 
 Result<int> PhoneStore::evictBlobs(int64_t now_ms, int64_t grace_ms) {
-  std::vector<std::string> victims, orphans;
+  std::vector<std::string> gone;
   {
     std::lock_guard lock(mu_);
     // Captured by an app killed before the edit that would list it (or listed only by a draft
     // the gateway rejected): nothing will ever upload it, and it would count as "syncing"
     // for ever. Forgotten once it has been unlisted for the grace period.
-    Statement unlisted(prepare(
-        "SELECT sha256 FROM blobs b WHERE evicted = 0 AND confirmed_at = 0 AND captured_at <= ? "
-        "AND NOT EXISTS (SELECT 1 FROM records r WHERE instr(coalesce(r.local, ''), b.sha256) > 0 "
-        "OR instr(coalesce(r.canonical, ''), b.sha256) > 0)"));
-    unlisted.bind(now_ms - grace_ms);
-    while (unlisted.step() == SQLITE_ROW) orphans.push_back(unlisted.text(0));
-    for (const auto& sha : orphans) {
-      Statement forget(prepare("DELETE FROM blobs WHERE sha256 = ?"));
-      forget.bind(sha);
-      if (forget.step() != SQLITE_DONE) return fail("forget unlisted blob");
-    }
-    Statement st(prepare(
-        "SELECT sha256 FROM blobs b WHERE evicted = 0 AND confirmed_at > 0 AND confirmed_at <= ? "
-        "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.pending = 1 "
-        "AND instr(r.local, b.sha256) > 0)"));
-    st.bind(now_ms - grace_ms);
-    while (st.step() == SQLITE_ROW) victims.push_back(st.text(0));
+    Statement unlisted(
+        prepare("DELETE FROM blobs WHERE evicted = 0 AND confirmed_at = 0 AND captured_at <= ? "
+                "AND NOT EXISTS (SELECT 1 FROM records r "
+                "WHERE instr(coalesce(r.local, ''), blobs.sha256) > 0 "
+                "OR instr(coalesce(r.canonical, ''), blobs.sha256) > 0) RETURNING sha256"));
+    // Confirmed at the gateway long enough ago, and no pending edit lists it.
+    Statement confirmed(
+        prepare("UPDATE blobs SET evicted = 1 WHERE evicted = 0 AND confirmed_at > 0 "
+                "AND confirmed_at <= ? AND NOT EXISTS (SELECT 1 FROM records r WHERE r.pending = 1 "
+                "AND instr(r.local, blobs.sha256) > 0) RETURNING sha256"));
     // Recorded first, deleted second: a kill in between leaves a file nobody counts on, never
     // a row that promises a file that is gone.
-    for (const auto& sha : victims) {
-      Statement mark(prepare("UPDATE blobs SET evicted = 1 WHERE sha256 = ?"));
-      mark.bind(sha);
-      if (mark.step() != SQLITE_DONE) return fail("evict");
+    for (Statement* st : {&unlisted, &confirmed}) {
+      st->bind(now_ms - grace_ms);
+      int rc = SQLITE_ROW;
+      while ((rc = st->step()) == SQLITE_ROW) gone.push_back(st->text(0));
+      if (rc != SQLITE_DONE) return fail("evict blobs");
     }
   }
-  victims.insert(victims.end(), orphans.begin(), orphans.end());
-  for (const auto& sha : victims)
+  for (const auto& sha : gone)
     if (Status s = blobs_.remove(sha); !s.isOk()) return s;
-  return static_cast<int>(victims.size());
+  return static_cast<int>(gone.size());
 }
 
 }  // namespace yard::device
