@@ -41,14 +41,16 @@ yard_rc HttpExchange::run(const std::string& body, yard_error* err) {
 }
 
 yard_rc HttpExchange::run(std::istream& body, int64_t length, yard_error* err) {
+  // Dropped (not given back) if anything below throws: the next exchange reconnects.
+  auto session = t_.takeSession();
   try {
     request_.setContentLength64(length);
-    std::ostream& out = t_.session().sendRequest(request_);
+    std::ostream& out = session->sendRequest(request_);
     // The header went out in its own segment: without this the body would wait for its ACK,
     // which the server delays (up to 40 ms) as it waits for the rest of the request.
-    t_.session().socket().setNoDelay(true);
+    session->socket().setNoDelay(true);
     Poco::StreamCopier::copyStream64(body, out);
-    std::istream& in = t_.session().receiveResponse(response_);
+    std::istream& in = session->receiveResponse(response_);
     body_.clear();
     const int status = response_.getStatus();
     if (sink_ != nullptr && status >= 200 && status < 300) {
@@ -59,11 +61,10 @@ yard_rc HttpExchange::run(std::istream& body, int64_t length, yard_error* err) {
     } else if (request_.getMethod() != HTTPRequest::HTTP_HEAD) {
       Poco::StreamCopier::copyToString(in, body_);
     }
+    t_.keepSession(std::move(session));
   } catch (const Poco::Net::CertificateValidationException& e) {
-    t_.dropSession();
     return sdk::fail(err, YARD_PERMANENT, "upstream certificate refused: " + e.displayText());
   } catch (const Poco::Net::SSLException& e) {
-    t_.dropSession();
     // A failed verification needs an operator (wrong CA, expired or wrong-host certificate); a
     // handshake cut short by the network is just the WAN.
     const bool verification = e.displayText().find("certificate") != std::string::npos;
@@ -71,7 +72,6 @@ yard_rc HttpExchange::run(std::istream& body, int64_t length, yard_error* err) {
         err, verification ? YARD_PERMANENT : YARD_RETRY,
         (verification ? "upstream certificate refused: " : "TLS failed: ") + e.displayText());
   } catch (const Poco::Exception& e) {
-    t_.dropSession();
     return sdk::fail(err, YARD_RETRY, "upstream unreachable: " + e.displayText());
   }
   const yard_rc rc = classifyStatus(response_.getStatus());

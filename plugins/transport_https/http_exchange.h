@@ -11,9 +11,9 @@
 
 namespace yard::transport_https {
 
-// One request/response on the transport's session, with failures classified for the host:
-// 2xx OK, 404 NOT_FOUND, 408/429/5xx and network errors RETRY, other 4xx and certificate
-// failures PERMANENT (an operator must act). A failed exchange drops the session so the next
+// One request/response on one of the transport's sessions, with failures classified for the
+// host: 2xx OK, 404 NOT_FOUND, 408/429/5xx and network errors RETRY, other 4xx and certificate
+// failures PERMANENT (an operator must act). A failed exchange drops its session so the next
 // one reconnects.
 class HttpExchange {
  public:

@@ -78,20 +78,32 @@ yard_rc HttpsTransport::open(const sdk::Host& host, std::unique_ptr<HttpsTranspo
   return YARD_OK;
 }
 
-Poco::Net::HTTPClientSession& HttpsTransport::session() {
-  if (!session_) {
-    if (tls_)
-      session_ =
-          std::make_unique<Poco::Net::HTTPSClientSession>(base_.getHost(), base_.getPort(), tls_);
-    else
-      session_ = std::make_unique<Poco::Net::HTTPClientSession>(base_.getHost(), base_.getPort());
-    session_->setTimeout(Poco::Timespan(timeout_s_, 0));
-    session_->setKeepAlive(true);
-    // Below the upstream server's own keep-alive timeout (5 s by default): reusing a connection
-    // the server has just closed fails the request ("No message received") and costs a round.
-    session_->setKeepAliveTimeout(Poco::Timespan(3, 0));
+std::unique_ptr<Poco::Net::HTTPClientSession> HttpsTransport::takeSession() {
+  {
+    std::lock_guard lock(idle_mu_);
+    if (!idle_.empty()) {
+      auto session = std::move(idle_.back());
+      idle_.pop_back();
+      return session;
+    }
   }
-  return *session_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session;
+  if (tls_)
+    session =
+        std::make_unique<Poco::Net::HTTPSClientSession>(base_.getHost(), base_.getPort(), tls_);
+  else
+    session = std::make_unique<Poco::Net::HTTPClientSession>(base_.getHost(), base_.getPort());
+  session->setTimeout(Poco::Timespan(timeout_s_, 0));
+  session->setKeepAlive(true);
+  // Below the upstream server's own keep-alive timeout (5 s by default): reusing a connection
+  // the server has just closed fails the request ("No message received") and costs a round.
+  session->setKeepAliveTimeout(Poco::Timespan(3, 0));
+  return session;
+}
+
+void HttpsTransport::keepSession(std::unique_ptr<Poco::Net::HTTPClientSession> session) {
+  std::lock_guard lock(idle_mu_);
+  idle_.push_back(std::move(session));
 }
 
 std::string HttpsTransport::path(const std::string& tail) const {

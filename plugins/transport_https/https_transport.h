@@ -5,7 +5,9 @@
 #include <Poco/URI.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "yard/plugin.hpp"
 
@@ -13,10 +15,15 @@ namespace yard::transport_https {
 
 // Talks to the upstream node's HTTP API (DESIGN §4, §6) over HTTPS, CA-verified with an
 // optional client certificate, or over plain http:// for loopback tests and TLS-terminating
-// proxies. One keep-alive session, re-opened after any failure. Large requests go gzip'd
-// (the yard-gateway server inflates them); responses are asked for gzip'd too.
+// proxies. Keep-alive sessions, one per call running at once, each dropped after a failure.
+// Large requests go gzip'd (the yard-gateway server inflates them); responses are asked for
+// gzip'd too.
 class HttpsTransport {
  public:
+  // Syncs at once, each on its own connection: they keep a slow link busy while upstream
+  // decides (yard/plugin.h, ABI 1.2).
+  static constexpr uint32_t kConcurrentSyncs = 3;
+
   static yard_rc open(const sdk::Host& host, std::unique_ptr<HttpsTransport>& out, yard_error* err);
 
   yard_rc sync(const char* request, size_t len, yard_text_fn fn, void* ctx, yard_error* err);
@@ -32,8 +39,10 @@ class HttpsTransport {
  private:
   HttpsTransport(sdk::Host host, Poco::URI base, std::string token, Poco::Net::Context::Ptr tls,
                  int timeout_s);
-  Poco::Net::HTTPClientSession& session();
-  void dropSession() { session_.reset(); }
+  // An idle keep-alive session, or a new one; given back with keepSession after a clean
+  // exchange, simply dropped after a failure (the next call reconnects).
+  std::unique_ptr<Poco::Net::HTTPClientSession> takeSession();
+  void keepSession(std::unique_ptr<Poco::Net::HTTPClientSession> session);
   std::string path(const std::string& tail) const;
   // Where the upload of sha256 lives at upstream (a tus Location), remembered in the data dir
   // so a push cut by the WAN or a restart resumes instead of starting over.
@@ -44,7 +53,8 @@ class HttpsTransport {
   std::string token_;
   Poco::Net::Context::Ptr tls_;  // null for http://
   int timeout_s_;
-  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  std::mutex idle_mu_;
+  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> idle_;
 
   friend class HttpExchange;
 };

@@ -163,3 +163,86 @@ TEST_CASE("stamps: the node's own, strictly increasing, monotonic across restart
     if (i > 0) CHECK(all[i - 1].at("stamp").get<std::string>() < stamp);
   }
 }
+
+namespace {
+
+std::string stampOf(int64_t ms, int counter, const std::string& node) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%016lld-%04d-", static_cast<long long>(ms), counter);
+  return buf + node;
+}
+
+// A write a gateway forwards: stamped by it, origin kept.
+Json forwarded(const std::string& stamp, const std::string& node) {
+  Json w = createWrite("inspection", inspectionBody("TRLU4411"));
+  w["stamp"] = stamp;
+  w["origin"] = {{"device", "dev-" + node}, {"operator", "op-" + node}, {"node", node}};
+  return w;
+}
+
+std::set<std::string> changedStamps(const Json& response) {
+  std::set<std::string> out;
+  for (const auto& r : response.at("changes")) out.insert(r.at("stamp"));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("in_flight: the versions a node lists are left out of its changes, nothing else") {
+  DaemonConfig config;
+  config.settings["node.role"] = "hub";
+  DaemonProcess hub(config);
+  hub.start();
+  HttpClient admin = adminClient(hub);
+  SyncClient gw_x(hub.port(), enrollDevice(admin, "gw-x", "yard-a", "", /*node=*/true));
+  SyncClient gw_y(hub.port(), enrollDevice(admin, "gw-y", "yard-a", "", /*node=*/true));
+  const std::string start = gw_x.sync().at("cursor");
+
+  // Request A of gw-x: three writes. Then another site's write.
+  const int64_t t0 = 1764000000000;
+  std::vector<std::string> a_stamps;
+  std::vector<Json> a_writes;
+  for (int i = 0; i < 3; ++i) {
+    a_stamps.push_back(stampOf(t0, i, "gw-x"));
+    a_writes.push_back(forwarded(a_stamps.back(), "gw-x"));
+  }
+  const Json a = gw_x.sync(a_writes, {}, start);
+  CHECK(changedStamps(a).empty());  // its own writes, as always
+  const std::string y_stamp = stampOf(t0 + 5, 0, "gw-y");
+  gw_y.sync({forwarded(y_stamp, "gw-y")});
+
+  // Request B of gw-x, sent before A's answer was read: A's cursor is not known yet, so it
+  // pulls from the same place and lists A's stamps.
+  const std::string b_stamp = stampOf(t0 + 10, 0, "gw-x");
+  Json b = gw_x.request({forwarded(b_stamp, "gw-x")}, {}, start);
+  b["in_flight"] = a_stamps;
+  auto answer_b = gw_x.post(b);
+  REQUIRE(answer_b.status == 200);
+  CHECK(changedStamps(answer_b.json) == std::set<std::string>{y_stamp});
+  CHECK(answer_b.json.at("results").at(0).at("status") == "accepted");
+
+  // Without the list the same pull brings A back (and B, which is no longer this request's).
+  const Json c = gw_x.sync({}, {}, start);
+  CHECK(changedStamps(c) ==
+        std::set<std::string>{a_stamps[0], a_stamps[1], a_stamps[2], y_stamp, b_stamp});
+
+  // A stamp of a version the hub no longer holds as canonical leaves the canonical one in.
+  const std::string y_later = stampOf(t0 + 20, 0, "gw-y");
+  Json edit = forwarded(y_later, "gw-y");
+  edit["id"] = a_writes[0].at("id");
+  edit["base"] = a_stamps[0];
+  gw_y.sync({edit});
+  Json d = gw_x.request({}, {}, start);
+  d["in_flight"] = a_stamps;
+  auto answer_d = gw_x.post(d);
+  REQUIRE(answer_d.status == 200);
+  CHECK(changedStamps(answer_d.json) == std::set<std::string>{y_stamp, b_stamp, y_later});
+
+  // A malformed list is refused whole, and the write with it is not applied.
+  Json bad = gw_x.request({forwarded(stampOf(t0 + 30, 0, "gw-x"), "gw-x")}, {}, start);
+  bad["in_flight"] = Json::array({"yesterday"});
+  auto refused = gw_x.post(bad);
+  CHECK(refused.status == 400);
+  CHECK(refused.json.at("error") == "bad_request");
+  CHECK(gw_x.pullAll().size() == 5);
+}

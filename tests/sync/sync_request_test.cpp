@@ -136,3 +136,28 @@ TEST_CASE("brief is an optional boolean, off unless asked for") {
   REQUIRE_FALSE(bad.isOk());
   CHECK(bad.status().message().find("brief") != std::string::npos);
 }
+
+TEST_CASE("in_flight is an optional list of stamps, bounded") {
+  CHECK(parseSyncRequest(request(Json::array()), kNode)->in_flight.empty());
+  Json req = request(Json::array());
+  req["in_flight"] =
+      Json::array({"0001764000000000-0000-gw-laredo", "0001764000000000-0001-gw-laredo"});
+  auto ok = parseSyncRequest(req, kNode);
+  REQUIRE(ok.isOk());
+  CHECK(ok->in_flight == std::vector<std::string>{"0001764000000000-0000-gw-laredo",
+                                                  "0001764000000000-0001-gw-laredo"});
+
+  for (const Json& bad : {Json("0001764000000000-0000-gw-laredo"), Json::array({"not-a-stamp"}),
+                          Json::array({42}), Json::object()}) {
+    req["in_flight"] = bad;
+    auto r = parseSyncRequest(req, kNode);
+    REQUIRE_FALSE(r.isOk());
+    CHECK(r.status().message() == "in_flight must be an array of stamps");
+  }
+  req["in_flight"] = Json::array();
+  for (size_t i = 0; i <= yard::sync::kMaxInFlight; ++i)
+    req["in_flight"].push_back("0001764000000000-0000-gw-laredo");
+  auto big = parseSyncRequest(req, kNode);
+  REQUIRE_FALSE(big.isOk());
+  CHECK(big.status().message().find("in_flight lists more than") != std::string::npos);
+}

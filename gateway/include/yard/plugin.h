@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define YARD_ABI_MAJOR 1
-#define YARD_ABI_MINOR 1
+#define YARD_ABI_MINOR 2
 #define YARD_PLUGIN_ENTRY "yard_plugin_entry"
 
 typedef enum yard_rc {
@@ -311,8 +311,9 @@ typedef struct yard_storage_api {
 /*   YARD_PERMANENT  upstream refused this request itself (HTTP 4xx: bad or revoked token,     */
 /*                   malformed request). Retrying unchanged will not help; an operator must    */
 /*                   act. The host shows the message on the status page.                      */
-/* A transport is used by one thread at a time (the host's upstream loop). Calls may block up  */
-/* to the transport's own timeout; they must not block forever.                                */
+/* A transport is used by one thread at a time (the host's upstream loop), except that a      */
+/* transport declaring concurrent_syncs > 1 (ABI 1.2) gets up to that many sync calls at once. */
+/* Calls may block up to the transport's own timeout; they must not block forever.            */
 
 typedef struct yard_transport yard_transport;
 
@@ -341,6 +342,15 @@ typedef struct yard_transport_api {
                        int64_t size, const char* mime, yard_error* err);
   yard_rc (*blob_fetch)(yard_transport* transport, const char* sha256, const char* dest_path,
                         yard_error* err);
+
+  /* ---- ABI 1.2 ---- */
+
+  /* How many sync calls the host may make at once, each from its own thread (0 or 1: one at a
+   * time, as a 1.1 table's host assumes). A transport with a connection per call says how
+   * many it will open: the host then keeps more requests in flight while upstream decides the
+   * first, so a slow link never idles. probe and the blob calls are never made while a sync
+   * runs. */
+  uint32_t concurrent_syncs;
 } yard_transport_api;
 
 #ifdef __cplusplus

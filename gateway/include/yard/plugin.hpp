@@ -505,6 +505,13 @@ concept TransportPlugin = requires(T t, const Host& host, std::unique_ptr<T>& ou
   { t.probe(err) } -> std::same_as<yard_rc>;
 };
 
+// A transport class that may run several sync calls at once says how many in
+// `static constexpr uint32_t kConcurrentSyncs`; without it, one at a time.
+template <typename T>
+concept TransportWithConcurrentSyncs = requires {
+  { T::kConcurrentSyncs } -> std::convertible_to<uint32_t>;
+};
+
 template <typename T>
 concept TransportWithBlobs = requires(T t, const char* s, int64_t size, yard_error* err) {
   { t.blobHas(s, err) } -> std::same_as<yard_rc>;
@@ -576,6 +583,8 @@ class TransportTable {
       api.blob_push = &blobPush;
       api.blob_fetch = &blobFetch;
     }
+    api.concurrent_syncs = 1;
+    if constexpr (TransportWithConcurrentSyncs<T>) api.concurrent_syncs = T::kConcurrentSyncs;
     return api;
   }
   static constexpr yard_transport_api kApi = makeApi();

@@ -114,6 +114,11 @@ void addUpstream(Builder& b, const core::Json& s) {
         numberAt(u, {"pushed"}));
   b.add("yard_upstream_pulled_records_total", kCounter, "Records adopted from upstream.",
         numberAt(u, {"pulled"}));
+  b.add("yard_upstream_requests_total", kCounter, "Sync exchanges upstream answered.",
+        numberAt(u, {"requests"}));
+  b.add("yard_upstream_overlapped_requests_total", kCounter,
+        "Of those, requests sent while another one was in flight.",
+        numberAt(u, {"requests_overlapped"}));
   b.add("yard_upstream_conflicts_total", kCounter,
         "Our versions upstream answered with a later one.", numberAt(u, {"conflicts"}));
   b.add("yard_upstream_rejected_total", kCounter, "Our versions upstream refused.",

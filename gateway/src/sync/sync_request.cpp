@@ -147,7 +147,9 @@ std::optional<int64_t> decodeCursor(const std::string& cursor) {
 Result<SyncRequest> parseSyncRequest(Json json, const Caller& caller) {
   if (!json.is_object()) return Status::invalid("the request must be a JSON object");
   if (auto s = checkKnownFields(
-          json, {"device", "cursor", "limit", "writes", "inbox_ack", "pending", "brief"}, "");
+          json,
+          {"device", "cursor", "limit", "writes", "inbox_ack", "pending", "brief", "in_flight"},
+          "");
       !s.isOk())
     return s;
   SyncRequest req;
@@ -195,6 +197,19 @@ Result<SyncRequest> parseSyncRequest(Json json, const Caller& caller) {
   if (auto it = json.find("brief"); it != json.end() && !it->is_null()) {
     if (!it->is_boolean()) return Status::invalid("brief must be true or false");
     req.brief = it->get<bool>();
+  }
+  if (auto it = json.find("in_flight"); it != json.end() && !it->is_null()) {
+    const char* const shape = "in_flight must be an array of stamps";
+    if (!it->is_array()) return Status::invalid(shape);
+    if (it->size() > kMaxInFlight)
+      return Status::invalid("in_flight lists more than " + std::to_string(kMaxInFlight) +
+                             " stamps");
+    req.in_flight.reserve(it->size());
+    for (const auto& item : *it) {
+      if (!item.is_string() || !core::Stamp::parse(item.get<std::string>()))
+        return Status::invalid(shape);
+      req.in_flight.push_back(item.get<std::string>());
+    }
   }
   return req;
 }

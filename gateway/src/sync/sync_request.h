@@ -33,12 +33,18 @@ struct SyncRequest {
   // Extension: accepted results carry the canonical `stamp` instead of the whole `record` (the
   // sender already holds what it wrote). Halves what a draining gateway downloads.
   bool brief = false;
+  // Extension: stamps of versions the caller sent in requests whose answers it has not read
+  // yet. They are left out of this answer's changes like the request's own writes, so a node
+  // may keep several requests in flight without getting one's writes back in another's answer.
+  std::vector<std::string> in_flight;
 };
 
 // Largest page of changes one call returns.
 inline constexpr int kMaxLimit = 1000;
 // Most writes one request may carry.
 inline constexpr size_t kMaxWrites = 5000;
+// Most stamps `in_flight` may list (two full requests' worth).
+inline constexpr size_t kMaxInFlight = 2 * kMaxWrites;
 
 // Parses and checks the envelope of a sync request. Shape errors (wrong JSON types, missing
 // write_id, unknown fields, ids that are not ids) are Status::invalid naming the field: the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -124,6 +125,16 @@ Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
       }
     }
   } publish_on_exit{nullptr, results};
+  // A node's stamps are known before they are applied: registered from before the commit
+  // until the answer is written (and earlier requests of the node are answered), so another
+  // request of the same node never pulls them.
+  std::optional<UnansweredWrites::Registration> unanswered;
+  if (caller.node) {
+    std::vector<std::string> stamps;
+    stamps.reserve(request.writes.size());
+    for (const auto& w : request.writes) stamps.push_back(w.version.stamp);
+    unanswered.emplace(unanswered_.add(caller.device, stamps));
+  }
   if (!request.writes.empty() || !request.inbox_ack.empty()) {
     applier_.precheck(caller, request);
     Status s =
@@ -143,7 +154,12 @@ Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
   }
   activity_.record(caller.device, seen);
 
-  auto page = pullChanges(caller, request.cursor, request.limit, results);
+  // The caller holds the versions it just wrote (in results), and those it has in flight.
+  std::set<std::string> leave_out(request.in_flight.begin(), request.in_flight.end());
+  for (const auto& r : results)
+    if (r.new_version && r.record) leave_out.insert(r.record->stamp);
+  if (caller.node) unanswered_.collect(caller.device, leave_out);
+  auto page = pullChanges(caller, request.cursor, request.limit, leave_out);
   if (!page.isOk()) return page.status();
 
   auto txn = store_.begin(false);
@@ -200,12 +216,7 @@ Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
 }
 
 Result<SyncService::Page> SyncService::pullChanges(const Caller& caller, int64_t after, int limit,
-                                                   const std::vector<WriteResult>& results) {
-  // The caller already has the versions it just wrote (in results); do not send them twice.
-  std::set<std::string> own_stamps;
-  for (const auto& r : results)
-    if (r.new_version && r.record) own_stamps.insert(r.record->stamp);
-
+                                                   const std::set<std::string>& leave_out) {
   Page page;
   page.cursor = after;
   auto txn = store_.begin(false);
@@ -220,7 +231,7 @@ Result<SyncService::Page> SyncService::pullChanges(const Caller& caller, int64_t
       ++rows;
       ++scanned;
       page.cursor = row.seq;
-      if (row.site != caller.site || own_stamps.count(row.stamp)) return true;
+      if (row.site != caller.site || leave_out.count(row.stamp)) return true;
       auto record = core::recordFromJson(core::Json::parse(row.doc, nullptr, false));
       if (!record.isOk()) {
         failure = Status::permanent("stored record " + row.id + " is unreadable");

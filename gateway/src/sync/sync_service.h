@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "sync/commit_queue.h"
 #include "sync/device_activity.h"
 #include "sync/node_clock.h"
+#include "sync/unanswered_writes.h"
 
 namespace yard::sync {
 
@@ -61,8 +63,9 @@ class SyncService {
     int64_t cursor = 0;
     bool more = false;
   };
+  // Versions whose stamp is in leave_out are passed over (the caller holds them).
   Result<Page> pullChanges(const Caller& caller, int64_t after, int limit,
-                           const std::vector<WriteResult>& results);
+                           const std::set<std::string>& leave_out);
   void publish(std::vector<WriteResult>& results);  // moves new versions out
   void publish(const std::vector<core::Record>& changed);
 
@@ -77,6 +80,7 @@ class SyncService {
   std::vector<ChangeListener> listeners_;
   std::vector<ResultListener> result_listeners_;
   AttachmentCheck attachment_check_;  // set before serving, then read-only
+  UnansweredWrites unanswered_;
 };
 
 // Whether caller may see record in its change feed (DESIGN §4): records of its site assigned to

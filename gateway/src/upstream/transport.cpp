@@ -1,5 +1,8 @@
 #include "upstream/transport.h"
 
+#include <algorithm>
+#include <cstddef>
+
 namespace yard::upstream {
 namespace {
 
@@ -52,6 +55,12 @@ Result<std::string> Transport::sync(const std::string& request) {
 Status Transport::probe() {
   yard_error err{};
   return toStatus(api_->probe(transport_, &err), err);
+}
+
+int Transport::concurrentSyncs() const {
+  constexpr size_t kEnd = offsetof(yard_transport_api, concurrent_syncs) + sizeof(uint32_t);
+  if (api_->struct_size < kEnd || api_->concurrent_syncs < 1) return 1;
+  return static_cast<int>(std::min<uint32_t>(api_->concurrent_syncs, 64));
 }
 
 bool Transport::carriesAttachments() const {

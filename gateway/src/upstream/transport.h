@@ -11,7 +11,8 @@ namespace yard::upstream {
 
 // A transport plugin instance (yard/plugin.h, YARD_KIND_TRANSPORT) seen from C++. Failures keep
 // the plugin's class: Status::retry (try later) or Status::permanent (upstream refused).
-// Used from one thread at a time (the upstream loop).
+// Used from one thread at a time (the upstream loop), except sync, which up to
+// concurrentSyncs() threads may call at once.
 class Transport {
  public:
   static Result<std::unique_ptr<Transport>> open(const plugin::LoadedPlugin& plugin,
@@ -22,6 +23,8 @@ class Transport {
   Result<std::string> sync(const std::string& request);
   Status probe();
 
+  // How many sync calls may run at once (1 for a transport from before ABI 1.2).
+  int concurrentSyncs() const;
   bool carriesAttachments() const;
   // ok: upstream has it whole; notFound: it does not.
   Status blobHas(const std::string& sha256);

@@ -76,6 +76,8 @@ core::Json UpstreamLoop::stateJson() const {
       {"pulled", s.pulled_total},
       {"conflicts", s.conflicts_total},
       {"rejected", s.rejected_total},
+      {"requests", s.requests_total},
+      {"requests_overlapped", s.overlapped_total},
       {"next_round_in_ms", s.next_round_in_ms}};
 }
 
@@ -142,6 +144,8 @@ void UpstreamLoop::runRound(std::unique_lock<std::mutex>& lock) {
     state_.pulled_total += result->pulled;
     state_.conflicts_total += result->conflicts;
     state_.rejected_total += result->rejected;
+    state_.requests_total += result->requests;
+    state_.overlapped_total += result->overlapped;
     if (result->pushed || result->pulled)
       spdlog::info("[upstream] round: {} pushed ({} conflicts, {} rejected), {} pulled",
                    result->pushed, result->conflicts, result->rejected, result->pulled);

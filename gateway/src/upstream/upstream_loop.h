@@ -32,6 +32,8 @@ struct UpstreamState {
   int64_t pulled_total = 0;
   int64_t conflicts_total = 0;
   int64_t rejected_total = 0;
+  int64_t requests_total = 0;    // sync exchanges answered
+  int64_t overlapped_total = 0;  // of which sent while another was in flight
   int64_t next_round_in_ms = 0;
 };
 

@@ -17,6 +17,10 @@ using core::Record;
 namespace {
 
 const char* const kHeadOffice = "head office";
+// past_cursor_ keeps at most this many stamps (the newest): beyond it, upstream may send a few
+// of our own writes back, which costs bytes and nothing else (adopting them changes nothing).
+constexpr size_t kMaxPastCursor = 4000;
+constexpr int kMaxLanes = 3;
 
 Json pushedWrite(const Record& r, const std::string& base) {
   Json w{
@@ -56,7 +60,8 @@ UpstreamRound::UpstreamRound(const sync::NodeIdentity& node, std::string upstrea
       writer_(writer),
       clock_(clock),
       transport_(transport),
-      limits_(limits) {}
+      limits_(limits),
+      lanes_(std::min(transport.concurrentSyncs(), kMaxLanes)) {}
 
 Result<std::string> UpstreamRound::pushedWriteOf(store::Txn& txn, const store::OutboxRow& row,
                                                  const store::RecordRow& stored) {
@@ -102,11 +107,31 @@ Result<UpstreamRound::Batch> UpstreamRound::buildBatch(const std::set<std::strin
   return batch;
 }
 
-std::string UpstreamRound::requestBody(const Batch& batch) const {
+std::set<std::string> UpstreamRound::busyRecords(const std::deque<Flight>& flying) const {
+  std::set<std::string> ids = applying_ids_;
+  for (const auto& f : flying)
+    for (const auto& p : f.batch.pushed) ids.insert(p.record_id);
+  return ids;
+}
+
+void UpstreamRound::appendStamps(std::vector<std::string>& out, const std::vector<Pushed>& pushed) {
+  for (const auto& p : pushed)
+    if (!p.write_id.empty()) out.push_back(p.stamp);
+}
+
+std::vector<std::string> UpstreamRound::stampsInFlight(const std::deque<Flight>& flying) const {
+  std::vector<std::string> stamps = past_cursor_;
+  for (const auto& f : flying) appendStamps(stamps, f.batch.pushed);
+  return stamps;
+}
+
+std::string UpstreamRound::requestBody(const Batch& batch,
+                                       const std::vector<std::string>& in_flight) const {
   Json envelope{{"device", upstream_device_},
                 {"cursor", cursor_ ? Json(*cursor_) : Json(nullptr)},
                 {"limit", limits_.pull_limit}};
   if (brief_) envelope["brief"] = true;
+  if (!in_flight.empty()) envelope["in_flight"] = in_flight;
   std::string body = envelope.dump();
   body.pop_back();  // the envelope's closing brace: the writes go in before it
   body.reserve(body.size() + batch.writes.size() + 16);
@@ -118,10 +143,18 @@ std::string UpstreamRound::requestBody(const Batch& batch) const {
 
 bool UpstreamRound::learnFromRefusal(const Status& refusal) {
   // An older hub names the field it does not know in its 400.
-  if (!brief_ || refusal.message().find("unknown field 'brief'") == std::string::npos) return false;
-  spdlog::info("[upstream] the hub does not know brief results; asking for whole records");
-  brief_ = false;
-  return true;
+  const std::string& why = refusal.message();
+  if (brief_ && why.find("unknown field 'brief'") != std::string::npos) {
+    spdlog::info("[upstream] the hub does not know brief results; asking for whole records");
+    brief_ = false;
+    return true;
+  }
+  if (lanes_ > 1 && why.find("unknown field 'in_flight'") != std::string::npos) {
+    spdlog::info("[upstream] the hub does not know in_flight; one request at a time");
+    lanes_ = 1;
+    return true;
+  }
+  return false;
 }
 
 Result<Json> UpstreamRound::readAnswer(const std::string& text) {
@@ -164,6 +197,7 @@ Result<RoundResult> UpstreamRound::run(const std::function<bool()>& should_stop)
     if (!cursor.isOk()) return cursor.status();
     cursor_ = cursor.value();
   }
+  past_cursor_.clear();
   RoundResult counts;
   Status s = exchange(counts, should_stop);
   // Whatever failed, the answer being applied is committed or harmlessly lost: wait for it.
@@ -174,25 +208,79 @@ Result<RoundResult> UpstreamRound::run(const std::function<bool()>& should_stop)
 }
 
 Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>& should_stop) {
+  // Whatever ends this, requests still in flight are waited for (their futures' destructors)
+  // and their answers left unread: the writes go again next round, and upstream recognises them.
+  std::deque<Flight> flying;
+  // An answer read but not yet handed to the applier: the next request goes out first, so the
+  // link does not wait for the previous answer's commit.
+  struct Landed {
+    Batch batch;
+    Json response;
+    bool last = false;  // nothing was pushed, nothing is flying, nothing is left to pull
+  };
+  std::optional<Landed> landed;
+  bool caught_up = false;  // the last answer read left nothing to pull
+  auto busy = [&] {
+    std::set<std::string> ids = busyRecords(flying);
+    if (landed)
+      for (const auto& p : landed->batch.pushed) ids.insert(p.record_id);
+    return ids;
+  };
   auto first = buildBatch({});
   if (!first.isOk()) return first.status();
   Batch next = std::move(first.value());
   for (;;) {
-    if (counts.requests >= limits_.max_requests || (should_stop && should_stop())) {
+    if (landed && landed->last)
+      return startApplying(std::move(landed->batch), std::move(landed->response), counts);
+    const bool stopping =
+        counts.requests + static_cast<int>(flying.size()) >= limits_.max_requests ||
+        (should_stop && should_stop());
+    const bool send = !stopping && (flying.empty() || (static_cast<int>(flying.size()) < lanes_ &&
+                                                       caught_up && !next.pushed.empty()));
+    if (send && flying.empty() && next.pushed.empty()) {
+      // Read while rows were in flight: rows queued since belong in this request.
+      auto rebuilt = buildBatch(busy());
+      if (!rebuilt.isOk()) return rebuilt.status();
+      next = std::move(rebuilt.value());
+    }
+    if (send) {
+      if (!flying.empty()) ++counts.overlapped;
+      std::vector<std::string> in_flight =
+          lanes_ > 1 ? stampsInFlight(flying) : std::vector<std::string>();
+      std::string body = requestBody(next, in_flight);
+      Flight flight{std::move(next), {}, {}};
+      for (const auto& f : flying) appendStamps(flight.alongside, f.batch.pushed);
+      flight.answer = std::async(std::launch::async,
+                                 [this, body = std::move(body)] { return transport_.sync(body); });
+      flying.push_back(std::move(flight));
+    }
+    if (landed) {
+      if (Status s = startApplying(std::move(landed->batch), std::move(landed->response), counts);
+          !s.isOk())
+        return s;
+      landed.reset();
+    }
+    if (send) {
+      // Read while the request is on its way.
+      auto built = buildBatch(busy());
+      if (!built.isOk()) return built.status();
+      next = std::move(built.value());
+      continue;
+    }
+    if (flying.empty()) {
       counts.more = true;
       return Status::ok();
     }
-    Batch current = std::move(next);
-    std::set<std::string> in_flight = applying_ids_;
-    for (const auto& p : current.pushed) in_flight.insert(p.record_id);
-    auto prefetch =
-        std::async(std::launch::async, [this, &in_flight] { return buildBatch(in_flight); });
-    auto text = transport_.sync(requestBody(current));
-    auto built = prefetch.get();
-    if (!built.isOk()) return built.status();
-    next = std::move(built.value());
+    Flight oldest = std::move(flying.front());
+    flying.pop_front();
+    auto text = oldest.answer.get();
     if (!text.isOk() && learnFromRefusal(text.status())) {
-      next = std::move(current);
+      // Again without the refused field; answers still to come are dropped.
+      for (auto& f : flying) f.answer.wait();
+      flying.clear();
+      auto rebuilt = buildBatch(busy());
+      if (!rebuilt.isOk()) return rebuilt.status();
+      next = std::move(rebuilt.value());
       continue;
     }
     if (!text.isOk()) return text.status();
@@ -201,11 +289,22 @@ Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>&
     if (!response.isOk()) return response.status();
     // The next request pulls from where this answer ends.
     cursor_ = response.value()["cursor"].get<std::string>();
-    const bool done = current.pushed.empty() && !response.value().value("more", false);
-    if (Status s = startApplying(std::move(current), std::move(response.value()), counts);
-        !s.isOk())
-      return s;
-    if (done) return Status::ok();
+    const bool more = response.value().value("more", false);
+    caught_up = !more;
+    if (more) {
+      // The pull stopped short of the end: this request's writes are past the cursor too.
+      appendStamps(past_cursor_, oldest.batch.pushed);
+      past_cursor_.insert(past_cursor_.end(), oldest.alongside.begin(), oldest.alongside.end());
+      if (past_cursor_.size() > kMaxPastCursor)
+        past_cursor_.erase(past_cursor_.begin(),
+                           past_cursor_.end() - static_cast<std::ptrdiff_t>(kMaxPastCursor));
+    } else {
+      // The pull ran to the end after this request's commit, which came after every answer
+      // read before it was sent: only the requests then in flight may be past the cursor.
+      past_cursor_ = std::move(oldest.alongside);
+    }
+    const bool last = flying.empty() && oldest.batch.pushed.empty() && !more;
+    landed = Landed{std::move(oldest.batch), std::move(response.value()), last};
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <future>
 #include <optional>
@@ -30,8 +31,9 @@ struct RoundResult {
   int pushed = 0;     // writes upstream answered
   int conflicts = 0;  // of which upstream kept another version
   int rejected = 0;
-  int pulled = 0;     // changes adopted or already known
-  bool more = false;  // stopped by max_requests with work left
+  int pulled = 0;      // changes adopted or already known
+  int overlapped = 0;  // requests sent while another one was in flight
+  bool more = false;   // stopped by max_requests with work left
 };
 
 // One upstream round (DESIGN §3, §4 as a node client): push every pending write of the outbox
@@ -41,13 +43,15 @@ struct RoundResult {
 // the outbox row stays until its answer is applied, and upstream recognises a write it has seen
 // by its write_id.
 //
-// Exchanges are pipelined so neither side waits for the other's CPU: while upstream decides
-// exchange N, the next batch is read from the outbox (skipping the records of exchanges not yet
-// applied, so no row is in two requests at once) and the answer to N-1 is committed on a thread
-// of its own. Answers are applied in the order the requests were sent. The envelope (cursor,
-// brief) is written at send time, after the previous answer is read, so each request pulls
-// from where the last one ended. One request is in flight at a time: a second one would pull
-// back the first one's writes (the hub leaves out only the requesting exchange's own).
+// Exchanges are pipelined so neither side waits for the other: while upstream decides exchange
+// N, the next batch is read from the outbox (skipping the records of exchanges not yet applied,
+// so no row is in two requests at once) and the answer to N-1 is committed on a thread of its
+// own. Answers are applied in the order the requests were sent. The envelope (cursor, brief) is
+// written at send time, from the last answer read. A transport that carries several syncs at
+// once gets more requests while the first is in flight, once pulling has caught up (two pulls
+// from one cursor would fetch the same page twice); each lists the stamps of the others, and of
+// any write that may lie past its cursor, in `in_flight` so the hub does not send them back as
+// changes (docs/protocol.md, docs/upstream.md).
 class UpstreamRound {
  public:
   UpstreamRound(const sync::NodeIdentity& node, std::string upstream_device, store::Store& store,
@@ -71,13 +75,24 @@ class UpstreamRound {
     std::string writes;  // the serialized writes, comma-separated
     std::vector<Pushed> pushed;
   };
+  struct Flight {
+    Batch batch;
+    std::vector<std::string> alongside;       // stamps of the requests in flight when it left
+    std::future<Result<std::string>> answer;  // the transport's sync, running on its own thread
+  };
 
   // The next batch of the outbox, skipping records in `in_flight`.
   Result<Batch> buildBatch(const std::set<std::string>& in_flight);
   Result<std::string> pushedWriteOf(store::Txn& txn, const store::OutboxRow& row,
                                     const store::RecordRow& stored);
-  std::string requestBody(const Batch& batch) const;
-  // True when refusal is an older hub naming brief results, which are now turned off.
+  // The records of requests in flight and of the answer being applied.
+  std::set<std::string> busyRecords(const std::deque<Flight>& flying) const;
+  static void appendStamps(std::vector<std::string>& out, const std::vector<Pushed>& pushed);
+  // Stamps the next request lists in in_flight: those of requests in flight, and past_cursor_.
+  std::vector<std::string> stampsInFlight(const std::deque<Flight>& flying) const;
+  std::string requestBody(const Batch& batch, const std::vector<std::string>& in_flight) const;
+  // True when refusal is an older hub naming an extension (brief results, in_flight), which
+  // is then no longer used.
   bool learnFromRefusal(const Status& refusal);
   static Result<core::Json> readAnswer(const std::string& text);
   Status exchange(RoundResult& counts, const std::function<bool()>& should_stop);
@@ -105,8 +120,17 @@ class UpstreamRound {
   // Ask for brief results (accepted writes answered by stamp, not echoed whole) until a hub
   // from before that extension refuses the field.
   bool brief_ = true;
+  // Requests in flight at once: the transport's concurrent_syncs, at most three (on a
+  // 10 Mbit/s link two still left it idle a fifth of the time; docs/performance.md), one if
+  // the hub refuses in_flight.
+  int lanes_ = 1;
   AdoptedListener on_adopted_;
   std::optional<std::string> cursor_;  // upstream's change feed, as of the last answer read
+  // Stamps of our writes that may lie past cursor_ in upstream's feed: those of requests that
+  // were in flight when the answer giving cursor_ was asked for (upstream may have committed
+  // them after that answer's pull), and those of answers that left changes to pull. Listed in
+  // in_flight with the requests in flight, so upstream never sends our own writes back.
+  std::vector<std::string> past_cursor_;
   std::vector<core::Record> adopted_;  // by the answer being applied (one at a time)
   std::future<Status> applying_;
   std::set<std::string> applying_ids_;  // records of the answer being applied

@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include <optional>
+
+#include "sync/unanswered_writes.h"
+
+using yard::sync::UnansweredWrites;
+
+namespace {
+
+std::set<std::string> stampsOf(const UnansweredWrites& u, const std::string& device) {
+  std::set<std::string> out;
+  u.collect(device, out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a request's stamps are left out until it is answered") {
+  UnansweredWrites u;
+  {
+    auto r = u.add("gw-a", {"s1", "", "s2"});
+    CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"s1", "s2"});
+    CHECK(stampsOf(u, "gw-b").empty());
+  }
+  CHECK(stampsOf(u, "gw-a").empty());
+}
+
+TEST_CASE("a later request answered first stays left out until the earlier one is answered") {
+  UnansweredWrites u;
+  std::optional<UnansweredWrites::Registration> first, second;
+  first.emplace(u.add("gw-a", {"a1"}));
+  second.emplace(u.add("gw-a", {"b1"}));
+  auto other = u.add("gw-b", {"x1"});
+  second.reset();  // answered first: the earlier request may still pull
+  CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1", "b1"});
+  first.reset();
+  CHECK(stampsOf(u, "gw-a").empty());
+  CHECK(stampsOf(u, "gw-b") == std::set<std::string>{"x1"});
+}
+
+TEST_CASE("a pull-only request still orders the requests around it") {
+  UnansweredWrites u;
+  std::optional<UnansweredWrites::Registration> pull, write;
+  pull.emplace(u.add("gw-a", {}));
+  write.emplace(u.add("gw-a", {"b1"}));
+  write.reset();
+  CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"b1"});
+  pull.reset();
+  CHECK(stampsOf(u, "gw-a").empty());
+}
+
+TEST_CASE("a moved registration answers once") {
+  UnansweredWrites u;
+  std::optional<UnansweredWrites::Registration> moved;
+  {
+    auto r = u.add("gw-a", {"a1"});
+    moved.emplace(std::move(r));
+  }
+  CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1"});
+  moved.reset();
+  CHECK(stampsOf(u, "gw-a").empty());
+}
