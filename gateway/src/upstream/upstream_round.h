@@ -121,7 +121,7 @@ class UpstreamRound {
   // from before that extension refuses the field.
   bool brief_ = true;
   // Requests in flight at once: the transport's concurrent_syncs, at most three (on a
-  // 10 Mbit/s link two still left it idle a fifth of the time; docs/performance.md), one if
+  // 10 Mbit/s link two still left it idle between requests; docs/performance.md), one if
   // the hub refuses in_flight.
   int lanes_ = 1;
   AdoptedListener on_adopted_;
