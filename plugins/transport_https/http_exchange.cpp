@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <sstream>
 
 namespace yard::transport_https {
@@ -51,6 +52,7 @@ yard_rc HttpExchange::run(std::istream& body, int64_t length, yard_error* err) {
     session->socket().setNoDelay(true);
     Poco::StreamCopier::copyStream64(body, out);
     std::istream& in = session->receiveResponse(response_);
+    const auto body_started = std::chrono::steady_clock::now();
     body_.clear();
     const int status = response_.getStatus();
     if (sink_ != nullptr && status >= 200 && status < 300) {
@@ -61,6 +63,10 @@ yard_rc HttpExchange::run(std::istream& body, int64_t length, yard_error* err) {
     } else if (request_.getMethod() != HTTPRequest::HTTP_HEAD) {
       Poco::StreamCopier::copyToString(in, body_);
     }
+    body_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - body_started).count();
+    wire_bytes_ = response_.hasContentLength() ? response_.getContentLength64()
+                                               : static_cast<int64_t>(body_.size());
     t_.keepSession(std::move(session));
   } catch (const Poco::Net::CertificateValidationException& e) {
     return sdk::fail(err, YARD_PERMANENT, "upstream certificate refused: " + e.displayText());

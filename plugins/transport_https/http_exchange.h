@@ -22,6 +22,10 @@ class HttpExchange {
   Poco::Net::HTTPRequest& request() { return request_; }
   const Poco::Net::HTTPResponse& response() const { return response_; }
   const std::string& body() const { return body_; }
+  // The answer body as it crossed the wire (gzip'd or not), and the seconds it took to arrive
+  // once the headers were in.
+  int64_t bodyWireBytes() const { return wire_bytes_; }
+  double bodySeconds() const { return body_seconds_; }
 
   yard_rc run(const std::string& body, yard_error* err);
   // Sends length bytes read from body (streamed, never held whole).
@@ -35,6 +39,8 @@ class HttpExchange {
   Poco::Net::HTTPResponse response_;
   std::string body_;
   std::ostream* sink_ = nullptr;
+  int64_t wire_bytes_ = 0;
+  double body_seconds_ = 0;
 };
 
 yard_rc classifyStatus(int status);

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
 
+#include <chrono>
 #include <sstream>
 
 namespace yard::transport_https {
@@ -116,14 +117,20 @@ yard_rc HttpsTransport::sync(const char* request, size_t len, yard_text_fn fn, v
                              yard_error* err) {
   HttpExchange ex(*this, HTTPRequest::HTTP_POST, path("/v1/sync"));
   ex.request().setContentType("application/json");
+  const bool pack = gzip_.worthIt();
+  if (!pack) ex.request().set("Accept-Encoding", "identity");
   std::string body;
-  if (len >= kGzipFrom) {
+  if (pack && len >= kGzipFrom) {
+    const auto t0 = std::chrono::steady_clock::now();
     body = gzip(request, len);
+    gzip_.packed(len, body.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     ex.request().set("Content-Encoding", "gzip");
   } else {
     body.assign(request, len);
   }
   yard_rc rc = ex.run(body, err);
+  if (rc == YARD_OK) gzip_.received(static_cast<size_t>(ex.bodyWireBytes()), ex.bodySeconds());
   if (rc == YARD_NOT_FOUND) return sdk::fail(err, YARD_PERMANENT, "upstream has no /v1/sync");
   if (rc != YARD_OK) return rc;
   host_.count("sync_bytes_sent", static_cast<double>(body.size()));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gzip_policy.h"
 #include "yard/plugin.hpp"
 
 namespace yard::transport_https {
@@ -16,8 +17,8 @@ namespace yard::transport_https {
 // Talks to the upstream node's HTTP API (DESIGN §4, §6) over HTTPS, CA-verified with an
 // optional client certificate, or over plain http:// for loopback tests and TLS-terminating
 // proxies. Keep-alive sessions, one per call running at once, each dropped after a failure.
-// Large requests go gzip'd (the yard-gateway server inflates them); responses are asked for
-// gzip'd too.
+// Large requests go gzip'd (the yard-gateway server inflates them) and answers are asked for
+// gzip'd, as long as gzip pays on the link (GzipPolicy).
 class HttpsTransport {
  public:
   // Syncs at once, each on its own connection: they keep a slow link busy while upstream
@@ -53,6 +54,7 @@ class HttpsTransport {
   std::string token_;
   Poco::Net::Context::Ptr tls_;  // null for http://
   int timeout_s_;
+  GzipPolicy gzip_;
   std::mutex idle_mu_;
   std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> idle_;
 

@@ -253,6 +253,10 @@ Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>&
       flight.answer = std::async(std::launch::async,
                                  [this, body = std::move(body)] { return transport_.sync(body); });
       flying.push_back(std::move(flight));
+      // Read while the request is on its way, and before waiting for the last commit.
+      auto built = buildBatch(busy());
+      if (!built.isOk()) return built.status();
+      next = std::move(built.value());
     }
     if (landed) {
       if (Status s = startApplying(std::move(landed->batch), std::move(landed->response), counts);
@@ -260,13 +264,7 @@ Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>&
         return s;
       landed.reset();
     }
-    if (send) {
-      // Read while the request is on its way.
-      auto built = buildBatch(busy());
-      if (!built.isOk()) return built.status();
-      next = std::move(built.value());
-      continue;
-    }
+    if (send) continue;
     if (flying.empty()) {
       counts.more = true;
       return Status::ok();
