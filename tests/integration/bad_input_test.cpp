@@ -1,5 +1,6 @@
 // Bad input over HTTP (DESIGN §4 "Every error is JSON", §8): every refusal has the right status
 // and a {"error","message"} body, applies nothing, and never takes the daemon down.
+#include <Poco/DeflatingStream.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketAddress.h>
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <sstream>
 
 #include "harness/daemon_process.h"
 #include "harness/sync_client.h"
@@ -427,4 +429,55 @@ TEST_CASE("deeply nested JSON is refused or stored, never a crash") {
     REQUIRE_FALSE(died.has_value());
     CHECK(HttpClient(daemon.port()).get("/healthz").status == 200);
   }
+}
+
+namespace {
+
+std::string gzipped(const std::string& text) {
+  std::ostringstream out;
+  Poco::DeflatingOutputStream z(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
+  z << text;
+  z.close();
+  return out.str();
+}
+
+HttpRequest encodedPost(const std::string& raw, const std::string& token,
+                        const std::string& encoding) {
+  HttpRequest req = syncPost(raw, token);
+  req.headers.push_back({"Content-Encoding", encoding});
+  return req;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "gzip'd bodies: applied when whole; corrupt, unknown or inflating past the limit refused") {
+  Yard yard;
+  const std::string token = yard.phone_a.device().token;
+  const int port = yard.daemon.port();
+
+  // Whole: applied as if sent plain (upstream transports send this over a WAN).
+  const Json good = yard.phone_a.request({createWrite("inspection", inspectionBody("GZIP0001"))});
+  auto applied = onNewConnection(port, encodedPost(gzipped(good.dump()), token, "gzip"));
+  REQUIRE(applied.status == 200);
+  CHECK(onlyResult(applied.json).at("status") == "accepted");
+
+  const Json before = yard.snapshot();
+  // Cut short: the inflater runs out of input.
+  std::string cut = gzipped(validRequest(yard.phone_a).dump());
+  cut.resize(cut.size() / 2);
+  checkError(onNewConnection(port, encodedPost(cut, token, "gzip")), 400, "bad_request");
+  // Not gzip at all.
+  checkError(onNewConnection(port, encodedPost(validRequest(yard.phone_a).dump(), token, "gzip")),
+             400, "bad_request");
+  // An encoding the node does not speak.
+  checkError(onNewConnection(port, encodedPost(validRequest(yard.phone_a).dump(), token, "br")),
+             415, "unsupported_media_type");
+  // A few hundred bytes that inflate past max_request_bytes: the limit counts inflated bytes.
+  Json bomb = validRequest(yard.phone_a);
+  bomb["writes"][0]["body"]["notes"] = std::string(kMaxRequestBytes * 50, 'x');
+  const std::string packed = gzipped(bomb.dump());
+  REQUIRE(packed.size() < static_cast<size_t>(kMaxRequestBytes));
+  checkError(onNewConnection(port, encodedPost(packed, token, "gzip")), 413, "too_large");
+  CHECK(yard.snapshot() == before);
 }
