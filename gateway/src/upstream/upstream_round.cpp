@@ -170,10 +170,17 @@ Status UpstreamRound::startApplying(Batch batch, Json response, RoundResult& cou
   // In order: the previous answer is committed before this one starts.
   if (Status s = finishApplying(counts); !s.isOk()) return s;
   for (const auto& p : batch.pushed) applying_ids_.insert(p.record_id);
-  applying_ = std::async(std::launch::async,
-                         [this, batch = std::move(batch), response = std::move(response)] {
-                           return commitAnswer(batch, response, applied_counts_);
-                         });
+  applying_ = std::async(std::launch::async, [this, batch = std::move(batch),
+                                              response = std::move(response)]() mutable {
+    Status s = commitAnswer(batch, response, applied_counts_);
+    // Freed here, not by whoever releases the future (the round's own thread, which has the
+    // next request to send).
+    {
+      Json freed_response = std::move(response);
+      Batch freed_batch = std::move(batch);
+    }
+    return s;
+  });
   return Status::ok();
 }
 
