@@ -5,8 +5,8 @@
 namespace yard::device {
 namespace {
 
-// How long a sync waits for a locked upload: a killed app's PATCH ends when the gateway has
-// read what was in flight, well within this on any link the phone can use.
+// How long a sync waits for a locked or moved upload (423, 409): a killed app's PATCH ends when
+// the gateway has read what was in flight, well within this on any link the phone can use.
 constexpr int kLockedRetries = 40;
 constexpr auto kLockedPause = std::chrono::milliseconds(250);
 
@@ -16,7 +16,8 @@ Status AttachmentUploader::run(const std::set<std::string>& missing, int64_t now
                                UploadCounts& counts) {
   for (const BlobRow& blob : store_.blobsToUpload()) {
     Status s = upload(blob, missing.count(blob.attachment.sha256) > 0, counts);
-    // Locked: wait for the other PATCH to end, then carry on from where it left the upload.
+    // Locked, or moved by another PATCH: wait for it to end, then carry on from where it left
+    // the upload (upload() asks the gateway for the offset first).
     for (int wait = 0; s.code() == Code::kConflict && wait < kLockedRetries; ++wait) {
       std::this_thread::sleep_for(kLockedPause);
       s = upload(blob, missing.count(blob.attachment.sha256) > 0, counts);

@@ -37,7 +37,8 @@ class BlobChannel {
   virtual Result<UploadPosition> create(const core::Attachment& attachment) = 0;
   // Where an upload is; kNotFound: the gateway forgot it (expired): create it again.
   virtual Result<int64_t> offset(const std::string& location) = 0;
-  // Appends bytes at offset; returns the new offset.
+  // Appends bytes at offset; returns the new offset. kConflict: another PATCH holds the upload
+  // or has moved it (ask for the offset again once it ends).
   virtual Result<int64_t> append(const std::string& location, int64_t offset,
                                  const std::string& bytes) = 0;
   // The blob's bytes as the gateway serves them (unverified); kNotFound: it has none.

@@ -172,8 +172,9 @@ Result<int64_t> HttpGateway::append(const std::string& location, int64_t offset,
   headers.emplace_back("Upload-Offset", std::to_string(offset));
   auto answer = call("PATCH", location, headers, "application/offset+octet-stream", bytes);
   if (!answer.isOk()) return answer.status();
-  // 409: the upload is elsewhere than we thought (a PATCH whose answer was lost): ask again.
-  if (answer->status == 409) return Status::retry("upload offset moved");
+  // 409: the upload is elsewhere than we thought (a PATCH whose answer was lost, or one from
+  // before an app kill that ended between our HEAD and this PATCH): the uploader asks again.
+  if (answer->status == 409) return Status::conflict("upload offset moved");
   if (Status s = statusOfAnswer(answer->status, answer->body); !s.isOk()) return s;
   return offsetHeader(answer.value());
 }

@@ -31,6 +31,9 @@ class FakeGateway : public SyncChannel, public BlobChannel {
   int refuse_next = 0;            // exchanges that fail before reaching the gateway
   int lose_next_answers = 0;      // exchanges applied whose answers are lost
   int refuse_appends_after = -1;  // appends that succeed before the link fails (-1: never)
+  // The next append finds the upload moved on by the same bytes, from a PATCH sent before an
+  // app kill that the gateway was still reading: answered as the gateway does (409).
+  bool ghost_patch_before_next_append = false;
   std::map<std::string, core::Json> records;  // id -> canonical
   std::map<std::string, std::string> blobs;   // sha256 -> bytes held whole
   std::vector<core::Json> requests;           // every request that reached the gateway

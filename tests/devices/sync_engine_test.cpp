@@ -129,3 +129,32 @@ TEST_CASE("an edit made while a sync is in flight stays pending for the next one
   CHECK(gw.records[r->id]["body"]["status"] == "filled");
   CHECK(store->pendingRecords() == 0);
 }
+
+TEST_CASE("an upload moved on by a PATCH from before an app kill is asked again, same sync") {
+  TempDir dir;
+  auto store = openStore(dir);
+  FakeGateway gw;
+  std::string bytes(10000, 'x');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 13);
+  auto photo = store->capture(bytes, "image/jpeg", "front.jpg");
+  REQUIRE(photo.isOk());
+  REQUIRE(
+      store->create("inspection", {{"status", "photos"}, {"equipment_id", "T1"}}, {photo.value()})
+          .isOk());
+  SyncOptions options;
+  options.chunk_bytes = 3000;
+  {
+    SyncEngine engine(*store, gw, &gw, options);
+    gw.refuse_appends_after = 1;
+    CHECK(engine.sync(1000).code() == Code::kRetry);
+  }
+  // The app is killed and restarted; its last PATCH lands between the new HEAD and PATCH.
+  gw.refuse_appends_after = -1;
+  gw.ghost_patch_before_next_append = true;
+  SyncEngine engine(*store, gw, &gw, options);
+  REQUIRE(engine.sync(2000).isOk());
+  REQUIRE(gw.blobs.count(photo->sha256) == 1);
+  CHECK(gw.blobs[photo->sha256] == bytes);
+  CHECK(store->syncingCount() == 0);
+  CHECK(engine.totals().upload_bytes == 4000);  // 3000 + 1000 after the moved-on 6000
+}
