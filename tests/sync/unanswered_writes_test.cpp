@@ -61,3 +61,26 @@ TEST_CASE("a moved registration answers once") {
   moved.reset();
   CHECK(stampsOf(u, "gw-a").empty());
 }
+
+TEST_CASE("requests are ordered as they arrive, whenever their stamps are known") {
+  UnansweredWrites u;
+  std::optional<UnansweredWrites::Registration> first, second;
+  first.emplace(u.arrive("gw-a"));  // its body still being read
+  second.emplace(u.arrive("gw-a"));
+  second->setStamps({"b1", "", "b2"});
+  second.reset();  // parsed, decided and answered first
+  CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"b1", "b2"});
+  first->setStamps({"a1"});
+  CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1", "b1", "b2"});
+  first.reset();
+  CHECK(stampsOf(u, "gw-a").empty());
+}
+
+TEST_CASE("a registration moved over another answers the one it replaces") {
+  UnansweredWrites u;
+  auto kept = u.add("gw-a", {"a1"});
+  auto replaced = u.add("gw-b", {"b1"});
+  replaced = std::move(kept);
+  CHECK(stampsOf(u, "gw-b").empty());
+  CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1"});
+}

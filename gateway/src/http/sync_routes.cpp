@@ -8,6 +8,10 @@ void addSyncRoutes(Router& router, ApiServices& api) {
               }});
 
   router.add({"POST", "/v1/sync", Access::kDevice, [&api](Exchange& ex) {
+                // Taken before the body is read: a gateway's requests in flight are ordered
+                // as they came in (sync/unanswered_writes.h).
+                auto arrival =
+                    ex.principal.device ? api.sync.arrival(*ex.principal.device) : std::nullopt;
                 auto body = ex.jsonBody();
                 if (!body) return;
                 sync::Caller caller;
@@ -26,7 +30,7 @@ void addSyncRoutes(Router& router, ApiServices& api) {
                   caller = sync::Caller{(*row)->id, (*row)->site, (*row)->operator_id, (*row)->node,
                                         "http"};
                 }
-                auto response = api.sync.sync(caller, std::move(*body));
+                auto response = api.sync.sync(caller, std::move(*body), std::move(arrival));
                 if (!response.isOk()) return ex.error(response.status());
                 ex.replyText(200, "application/json", response.value());
               }});

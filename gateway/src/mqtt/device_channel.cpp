@@ -63,15 +63,18 @@ void DeviceChannel::enqueue(Inbound in) {
 void DeviceChannel::work() {
   for (;;) {
     Inbound in;
+    std::optional<sync::UnansweredWrites::Registration> arrival;
     {
       std::unique_lock lock(mu_);
       queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       in = std::move(queue_.front());
       queue_.pop_front();
+      // Under the queue's lock: in the order the requests came off the broker.
+      arrival = responder_.arrival(in);
     }
     try {
-      auto out = responder_.answer(in);
+      auto out = responder_.answer(in, std::move(arrival));
       if (!out) continue;
       ++requests_;
       if (!client_.publish(*out))

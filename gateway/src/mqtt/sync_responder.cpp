@@ -35,7 +35,17 @@ core::Json errorJson(const Status& status) {
   return errorJson("internal", status.message());
 }
 
-std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
+std::optional<sync::UnansweredWrites::Registration> SyncResponder::arrival(const Inbound& in) {
+  if (!serve_nodes_ || deviceOfRequest(in.topic, site_)) return std::nullopt;
+  auto node = nodeOfRequest(in.topic, site_);
+  if (!node) return std::nullopt;
+  // Only node devices send from the node tree; run() checks the enrolment before anything
+  // is applied.
+  return sync_.arrival(sync::Caller{*node, site_, "", true, "mqtt"});
+}
+
+std::optional<Outbound> SyncResponder::answer(
+    const Inbound& in, std::optional<sync::UnansweredWrites::Registration> arrival) {
   auto device = deviceOfRequest(in.topic, site_);
   const bool node_tree = !device && serve_nodes_;
   if (node_tree) device = nodeOfRequest(in.topic, site_);
@@ -62,7 +72,7 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
         corr = body["corr"];
         body.erase("corr");
       }
-      auto response = run(*device, node_tree, std::move(body));
+      auto response = run(*device, node_tree, std::move(body), std::move(arrival));
       reply = response.isOk() ? std::move(response.value()) : errorJson(response.status()).dump();
     }
   }
@@ -72,7 +82,9 @@ std::optional<Outbound> SyncResponder::answer(const Inbound& in) {
   return out;
 }
 
-Result<std::string> SyncResponder::run(const std::string& device, bool node_tree, core::Json body) {
+Result<std::string> SyncResponder::run(
+    const std::string& device, bool node_tree, core::Json body,
+    std::optional<sync::UnansweredWrites::Registration> arrival) {
   auto row = devices_.find(device);
   if (!row.isOk()) return row.status();
   // One answer for unknown, revoked and other-site devices (and phones on the node tree): the
@@ -81,7 +93,7 @@ Result<std::string> SyncResponder::run(const std::string& device, bool node_tree
     return Status::forbidden("device '" + device + "' is not enrolled at this site");
   const auto& d = **row;
   sync::Caller caller{d.id, d.site, d.operator_id, d.node, "mqtt"};
-  return sync_.sync(caller, std::move(body));
+  return sync_.sync(caller, std::move(body), std::move(arrival));
 }
 
 }  // namespace yard::mqtt

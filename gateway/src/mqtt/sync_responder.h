@@ -40,11 +40,16 @@ class SyncResponder {
         sync_(sync),
         devices_(devices) {}
 
+  // Called in the order requests came off the broker, before answer(): a node's requests are
+  // then ordered as they arrived (sync/unanswered_writes.h). Nothing for phones.
+  std::optional<sync::UnansweredWrites::Registration> arrival(const Inbound& in);
   // nullopt when the topic is no request topic of this site (nothing to answer).
-  std::optional<Outbound> answer(const Inbound& in);
+  std::optional<Outbound> answer(const Inbound& in,
+                                 std::optional<sync::UnansweredWrites::Registration> arrival = {});
 
  private:
-  Result<std::string> run(const std::string& device, bool node_tree, core::Json body);
+  Result<std::string> run(const std::string& device, bool node_tree, core::Json body,
+                          std::optional<sync::UnansweredWrites::Registration> arrival);
 
   std::string site_;
   size_t max_request_bytes_;

@@ -102,7 +102,13 @@ void SyncService::publish(std::vector<WriteResult>& results) {
   publish(changed);
 }
 
-Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
+std::optional<UnansweredWrites::Registration> SyncService::arrival(const Caller& caller) {
+  if (!caller.node) return std::nullopt;
+  return unanswered_.arrive(caller.device);
+}
+
+Result<std::string> SyncService::sync(const Caller& caller, core::Json body,
+                                      std::optional<UnansweredWrites::Registration> arrival) {
   auto parsed = parseSyncRequest(std::move(body), caller);
   if (!parsed.isOk()) return parsed.status();
   SyncRequest& request = parsed.value();
@@ -125,15 +131,17 @@ Result<std::string> SyncService::sync(const Caller& caller, core::Json body) {
       }
     }
   } publish_on_exit{nullptr, results};
-  // A node's stamps are known before they are applied: registered from before the commit
-  // until the answer is written (and earlier requests of the node are answered), so another
-  // request of the same node never pulls them.
-  std::optional<UnansweredWrites::Registration> unanswered;
+  // A node's stamps are known before they are applied: registered (in the order the requests
+  // arrived, when the channel says) from before the commit until the answer is written and
+  // every earlier request of the node is answered, so another request of the same node never
+  // pulls them.
+  std::optional<UnansweredWrites::Registration> unanswered = std::move(arrival);
   if (caller.node) {
     std::vector<std::string> stamps;
     stamps.reserve(request.writes.size());
     for (const auto& w : request.writes) stamps.push_back(w.version.stamp);
-    unanswered.emplace(unanswered_.add(caller.device, stamps));
+    if (!unanswered) unanswered.emplace(unanswered_.arrive(caller.device));
+    unanswered->setStamps(stamps);
   }
   if (!request.writes.empty() || !request.inbox_ack.empty()) {
     applier_.precheck(caller, request);

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,8 +36,14 @@ class SyncService {
 
   // One sync exchange. Errors: invalid (400: nothing applied), forbidden (403), retry (503:
   // storage busy or shutting down; nothing was acknowledged), permanent (500).
-  // The answer is JSON text (an object), ready to send.
-  Result<std::string> sync(const Caller& caller, core::Json request);
+  // The answer is JSON text (an object), ready to send. arrival: from arrival(), taken when the
+  // request came in, before its body was read.
+  Result<std::string> sync(const Caller& caller, core::Json request,
+                           std::optional<UnansweredWrites::Registration> arrival = std::nullopt);
+
+  // A node client's request as it comes in, before its body is read: passed to sync(), it orders
+  // the node's requests as they arrived (UnansweredWrites). Nothing for phones.
+  std::optional<UnansweredWrites::Registration> arrival(const Caller& caller);
 
   // GET /v1/admin/conflicts: audit rows, newest first.
   Result<core::Json> conflicts(int64_t before_id, int limit);

@@ -9,20 +9,50 @@ UnansweredWrites::Registration::Registration(Registration&& other) noexcept
   other.owner_ = nullptr;
 }
 
+UnansweredWrites::Registration& UnansweredWrites::Registration::operator=(
+    Registration&& other) noexcept {
+  if (this == &other) return *this;
+  if (owner_ != nullptr) owner_->answered(device_, id_);
+  owner_ = other.owner_;
+  device_ = std::move(other.device_);
+  id_ = other.id_;
+  other.owner_ = nullptr;
+  return *this;
+}
+
 UnansweredWrites::Registration::~Registration() {
   if (owner_ != nullptr) owner_->answered(device_, id_);
 }
 
+void UnansweredWrites::Registration::setStamps(const std::vector<std::string>& stamps) {
+  if (owner_ != nullptr) owner_->setStamps(device_, id_, stamps);
+}
+
+UnansweredWrites::Registration UnansweredWrites::arrive(const std::string& device) {
+  std::lock_guard lock(mu_);
+  const uint64_t id = next_id_++;
+  by_device_[device].push_back(Request{id, {}, false});
+  return Registration(this, device, id);
+}
+
 UnansweredWrites::Registration UnansweredWrites::add(const std::string& device,
                                                      const std::vector<std::string>& stamps) {
-  Request request;
-  for (const auto& s : stamps)
-    if (!s.empty()) request.stamps.push_back(s);
+  Registration r = arrive(device);
+  r.setStamps(stamps);
+  return r;
+}
+
+void UnansweredWrites::setStamps(const std::string& device, uint64_t id,
+                                 const std::vector<std::string>& stamps) {
   std::lock_guard lock(mu_);
-  request.id = next_id_++;
-  const uint64_t id = request.id;
-  by_device_[device].push_back(std::move(request));
-  return Registration(this, device, id);
+  auto it = by_device_.find(device);
+  if (it == by_device_.end()) return;
+  for (auto& request : it->second) {
+    if (request.id != id) continue;
+    for (const auto& s : stamps)
+      if (!s.empty()) request.stamps.push_back(s);
+    return;
+  }
 }
 
 void UnansweredWrites::collect(const std::string& device, std::set<std::string>& out) const {

@@ -15,15 +15,19 @@ namespace yard::sync {
 // request's writes back as changes in the answer to the other, whichever is decided first.
 // A request's stamps stay registered until it is answered and so is every request of the device
 // registered before it: an earlier request pulling late must not see a later one that finished
-// first. Leaving them out loses nothing: the device sent them, so it holds them. Thread-safe.
+// first. Channels register a request as it arrives (arrive(), before its body is read), so the
+// order is the order on the wire, not the order in which parsing ended. Leaving them out loses
+// nothing: the device sent them, so it holds them. Thread-safe.
 class UnansweredWrites {
  public:
   // Marks its request answered when destroyed.
   class Registration {
    public:
     Registration(Registration&& other) noexcept;
-    Registration& operator=(Registration&&) = delete;
+    Registration& operator=(Registration&& other) noexcept;
     ~Registration();
+    // The request's stamps, once its body is read (empty ones are skipped).
+    void setStamps(const std::vector<std::string>& stamps);
 
    private:
     friend class UnansweredWrites;
@@ -34,7 +38,10 @@ class UnansweredWrites {
     uint64_t id_;
   };
 
-  // Registers one request of device with the stamps of its writes (empty ones are skipped).
+  // Registers one request of device as it arrives, before its body is read, so a device's
+  // requests are ordered as they came in rather than as their parsing ended.
+  Registration arrive(const std::string& device);
+  // arrive() and setStamps() at once.
   Registration add(const std::string& device, const std::vector<std::string>& stamps);
   // Adds the stamps still registered for device to out.
   void collect(const std::string& device, std::set<std::string>& out) const;
@@ -46,6 +53,7 @@ class UnansweredWrites {
     bool answered = false;
   };
   void answered(const std::string& device, uint64_t id);
+  void setStamps(const std::string& device, uint64_t id, const std::vector<std::string>& stamps);
 
   mutable std::mutex mu_;
   uint64_t next_id_ = 0;
