@@ -107,22 +107,9 @@ Result<UpstreamRound::Batch> UpstreamRound::buildBatch(const std::set<std::strin
   return batch;
 }
 
-std::set<std::string> UpstreamRound::busyRecords(const std::deque<Flight>& flying) const {
-  std::set<std::string> ids = applying_ids_;
-  for (const auto& f : flying)
-    for (const auto& p : f.batch.pushed) ids.insert(p.record_id);
-  return ids;
-}
-
 void UpstreamRound::appendStamps(std::vector<std::string>& out, const std::vector<Pushed>& pushed) {
   for (const auto& p : pushed)
     if (!p.write_id.empty()) out.push_back(p.stamp);
-}
-
-std::vector<std::string> UpstreamRound::stampsInFlight(const std::deque<Flight>& flying) const {
-  std::vector<std::string> stamps = past_cursor_;
-  for (const auto& f : flying) appendStamps(stamps, f.batch.pushed);
-  return stamps;
 }
 
 std::string UpstreamRound::requestBody(const Batch& batch,
@@ -227,15 +214,21 @@ Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>&
   };
   std::optional<Landed> landed;
   bool caught_up = false;  // the last answer read left nothing to pull
-  auto busy = [&] {
-    std::set<std::string> ids = busyRecords(flying);
+  Batch next;
+  // Reads the next batch from the outbox, past the records of requests in flight, of the answer
+  // read and of the one being applied.
+  auto readNext = [&]() -> Status {
+    std::set<std::string> busy = applying_ids_;
+    for (const auto& f : flying)
+      for (const auto& p : f.batch.pushed) busy.insert(p.record_id);
     if (landed)
-      for (const auto& p : landed->batch.pushed) ids.insert(p.record_id);
-    return ids;
+      for (const auto& p : landed->batch.pushed) busy.insert(p.record_id);
+    auto built = buildBatch(busy);
+    if (!built.isOk()) return built.status();
+    next = std::move(built.value());
+    return Status::ok();
   };
-  auto first = buildBatch({});
-  if (!first.isOk()) return first.status();
-  Batch next = std::move(first.value());
+  if (Status s = readNext(); !s.isOk()) return s;
   for (;;) {
     if (landed && landed->last)
       return startApplying(std::move(landed->batch), std::move(landed->response), counts);
@@ -246,24 +239,23 @@ Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>&
                                                        caught_up && !next.pushed.empty()));
     if (send && flying.empty() && next.pushed.empty()) {
       // Read while rows were in flight: rows queued since belong in this request.
-      auto rebuilt = buildBatch(busy());
-      if (!rebuilt.isOk()) return rebuilt.status();
-      next = std::move(rebuilt.value());
+      if (Status s = readNext(); !s.isOk()) return s;
     }
     if (send) {
       if (!flying.empty()) ++counts.overlapped;
-      std::vector<std::string> in_flight =
-          lanes_ > 1 ? stampsInFlight(flying) : std::vector<std::string>();
-      std::string body = requestBody(next, in_flight);
       Flight flight{std::move(next), {}, {}};
       for (const auto& f : flying) appendStamps(flight.alongside, f.batch.pushed);
+      std::vector<std::string> in_flight;
+      if (lanes_ > 1) {
+        in_flight = past_cursor_;
+        in_flight.insert(in_flight.end(), flight.alongside.begin(), flight.alongside.end());
+      }
+      std::string body = requestBody(flight.batch, in_flight);
       flight.answer = std::async(std::launch::async,
                                  [this, body = std::move(body)] { return transport_.sync(body); });
       flying.push_back(std::move(flight));
       // Read while the request is on its way, and before waiting for the last commit.
-      auto built = buildBatch(busy());
-      if (!built.isOk()) return built.status();
-      next = std::move(built.value());
+      if (Status s = readNext(); !s.isOk()) return s;
     }
     if (landed) {
       if (Status s = startApplying(std::move(landed->batch), std::move(landed->response), counts);
@@ -283,9 +275,7 @@ Status UpstreamRound::exchange(RoundResult& counts, const std::function<bool()>&
       // Again without the refused field; answers still to come are dropped.
       for (auto& f : flying) f.answer.wait();
       flying.clear();
-      auto rebuilt = buildBatch(busy());
-      if (!rebuilt.isOk()) return rebuilt.status();
-      next = std::move(rebuilt.value());
+      if (Status s = readNext(); !s.isOk()) return s;
       continue;
     }
     if (!text.isOk()) return text.status();

@@ -85,11 +85,7 @@ class UpstreamRound {
   Result<Batch> buildBatch(const std::set<std::string>& in_flight);
   Result<std::string> pushedWriteOf(store::Txn& txn, const store::OutboxRow& row,
                                     const store::RecordRow& stored);
-  // The records of requests in flight and of the answer being applied.
-  std::set<std::string> busyRecords(const std::deque<Flight>& flying) const;
   static void appendStamps(std::vector<std::string>& out, const std::vector<Pushed>& pushed);
-  // Stamps the next request lists in in_flight: those of requests in flight, and past_cursor_.
-  std::vector<std::string> stampsInFlight(const std::deque<Flight>& flying) const;
   std::string requestBody(const Batch& batch, const std::vector<std::string>& in_flight) const;
   // True when refusal is an older hub naming an extension (brief results, in_flight), which
   // is then no longer used.
