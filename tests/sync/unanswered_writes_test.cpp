@@ -8,6 +8,14 @@ using yard::sync::UnansweredWrites;
 
 namespace {
 
+// A request of device that arrived and was read, with its writes' stamps.
+UnansweredWrites::Registration registered(UnansweredWrites& u, const std::string& device,
+                                          const std::vector<std::string>& stamps) {
+  auto r = u.arrive(device);
+  r.setStamps(stamps);
+  return r;
+}
+
 std::set<std::string> stampsOf(const UnansweredWrites& u, const std::string& device) {
   std::set<std::string> out;
   u.collect(device, out);
@@ -19,7 +27,7 @@ std::set<std::string> stampsOf(const UnansweredWrites& u, const std::string& dev
 TEST_CASE("a request's stamps are left out until it is answered") {
   UnansweredWrites u;
   {
-    auto r = u.add("gw-a", {"s1", "", "s2"});
+    auto r = registered(u, "gw-a", {"s1", "", "s2"});
     CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"s1", "s2"});
     CHECK(stampsOf(u, "gw-b").empty());
   }
@@ -29,9 +37,9 @@ TEST_CASE("a request's stamps are left out until it is answered") {
 TEST_CASE("a later request answered first stays left out until the earlier one is answered") {
   UnansweredWrites u;
   std::optional<UnansweredWrites::Registration> first, second;
-  first.emplace(u.add("gw-a", {"a1"}));
-  second.emplace(u.add("gw-a", {"b1"}));
-  auto other = u.add("gw-b", {"x1"});
+  first.emplace(registered(u, "gw-a", {"a1"}));
+  second.emplace(registered(u, "gw-a", {"b1"}));
+  auto other = registered(u, "gw-b", {"x1"});
   second.reset();  // answered first: the earlier request may still pull
   CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1", "b1"});
   first.reset();
@@ -42,8 +50,8 @@ TEST_CASE("a later request answered first stays left out until the earlier one i
 TEST_CASE("a pull-only request still orders the requests around it") {
   UnansweredWrites u;
   std::optional<UnansweredWrites::Registration> pull, write;
-  pull.emplace(u.add("gw-a", {}));
-  write.emplace(u.add("gw-a", {"b1"}));
+  pull.emplace(registered(u, "gw-a", {}));
+  write.emplace(registered(u, "gw-a", {"b1"}));
   write.reset();
   CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"b1"});
   pull.reset();
@@ -54,7 +62,7 @@ TEST_CASE("a moved registration answers once") {
   UnansweredWrites u;
   std::optional<UnansweredWrites::Registration> moved;
   {
-    auto r = u.add("gw-a", {"a1"});
+    auto r = registered(u, "gw-a", {"a1"});
     moved.emplace(std::move(r));
   }
   CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1"});
@@ -78,8 +86,8 @@ TEST_CASE("requests are ordered as they arrive, whenever their stamps are known"
 
 TEST_CASE("a registration moved over another answers the one it replaces") {
   UnansweredWrites u;
-  auto kept = u.add("gw-a", {"a1"});
-  auto replaced = u.add("gw-b", {"b1"});
+  auto kept = registered(u, "gw-a", {"a1"});
+  auto replaced = registered(u, "gw-b", {"b1"});
   replaced = std::move(kept);
   CHECK(stampsOf(u, "gw-b").empty());
   CHECK(stampsOf(u, "gw-a") == std::set<std::string>{"a1"});

@@ -135,13 +135,12 @@ Result<std::string> SyncService::sync(const Caller& caller, core::Json body,
   // arrived, when the channel says) from before the commit until the answer is written and
   // every earlier request of the node is answered, so another request of the same node never
   // pulls them.
-  std::optional<UnansweredWrites::Registration> unanswered = std::move(arrival);
   if (caller.node) {
     std::vector<std::string> stamps;
     stamps.reserve(request.writes.size());
     for (const auto& w : request.writes) stamps.push_back(w.version.stamp);
-    if (!unanswered) unanswered.emplace(unanswered_.arrive(caller.device));
-    unanswered->setStamps(stamps);
+    if (!arrival) arrival.emplace(unanswered_.arrive(caller.device));
+    arrival->setStamps(stamps);
   }
   if (!request.writes.empty() || !request.inbox_ack.empty()) {
     applier_.precheck(caller, request);

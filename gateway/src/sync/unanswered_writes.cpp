@@ -1,7 +1,5 @@
 #include "sync/unanswered_writes.h"
 
-#include <algorithm>
-
 namespace yard::sync {
 
 UnansweredWrites::Registration::Registration(Registration&& other) noexcept
@@ -35,24 +33,21 @@ UnansweredWrites::Registration UnansweredWrites::arrive(const std::string& devic
   return Registration(this, device, id);
 }
 
-UnansweredWrites::Registration UnansweredWrites::add(const std::string& device,
-                                                     const std::vector<std::string>& stamps) {
-  Registration r = arrive(device);
-  r.setStamps(stamps);
-  return r;
+UnansweredWrites::Request* UnansweredWrites::find(const std::string& device, uint64_t id) {
+  auto it = by_device_.find(device);
+  if (it == by_device_.end()) return nullptr;
+  for (auto& request : it->second)
+    if (request.id == id) return &request;
+  return nullptr;
 }
 
 void UnansweredWrites::setStamps(const std::string& device, uint64_t id,
                                  const std::vector<std::string>& stamps) {
   std::lock_guard lock(mu_);
-  auto it = by_device_.find(device);
-  if (it == by_device_.end()) return;
-  for (auto& request : it->second) {
-    if (request.id != id) continue;
-    for (const auto& s : stamps)
-      if (!s.empty()) request.stamps.push_back(s);
-    return;
-  }
+  Request* request = find(device, id);
+  if (request == nullptr) return;
+  for (const auto& s : stamps)
+    if (!s.empty()) request->stamps.push_back(s);
 }
 
 void UnansweredWrites::collect(const std::string& device, std::set<std::string>& out) const {
@@ -64,12 +59,11 @@ void UnansweredWrites::collect(const std::string& device, std::set<std::string>&
 
 void UnansweredWrites::answered(const std::string& device, uint64_t id) {
   std::lock_guard lock(mu_);
+  Request* mine = find(device, id);
+  if (mine == nullptr) return;
+  mine->answered = true;
   auto it = by_device_.find(device);
-  if (it == by_device_.end()) return;
   auto& requests = it->second;
-  auto mine =
-      std::find_if(requests.begin(), requests.end(), [id](const Request& r) { return r.id == id; });
-  if (mine != requests.end()) mine->answered = true;
   while (!requests.empty() && requests.front().answered) requests.pop_front();
   if (requests.empty()) by_device_.erase(it);
 }

@@ -41,8 +41,6 @@ class UnansweredWrites {
   // Registers one request of device as it arrives, before its body is read, so a device's
   // requests are ordered as they came in rather than as their parsing ended.
   Registration arrive(const std::string& device);
-  // arrive() and setStamps() at once.
-  Registration add(const std::string& device, const std::vector<std::string>& stamps);
   // Adds the stamps still registered for device to out.
   void collect(const std::string& device, std::set<std::string>& out) const;
 
@@ -52,6 +50,8 @@ class UnansweredWrites {
     std::vector<std::string> stamps;
     bool answered = false;
   };
+  // The registered request id of device (nullptr: none); mu_ held.
+  Request* find(const std::string& device, uint64_t id);
   void answered(const std::string& device, uint64_t id);
   void setStamps(const std::string& device, uint64_t id, const std::vector<std::string>& stamps);
 
