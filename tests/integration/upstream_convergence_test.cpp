@@ -86,6 +86,20 @@ struct TwoSites {
   }
 };
 
+// Starts gw-a and enrols a phone at it.
+SyncClient enrolPhoneAtGatewayA(UpstreamTopology& net) {
+  net.addGateway("gw-a");
+  HttpClient admin = adminClient(net.gateway("gw-a"));
+  return SyncClient(net.gateway("gw-a").port(), enrollDevice(admin, "dev-a", "yard-a", "op-a"));
+}
+
+// gw-a with a phone enrolled, then its WAN cut.
+struct OfflineSite {
+  UpstreamTopology net{"yard-a", yard::mqtt_test::upstreamLinkFromEnvironment()};
+  SyncClient phone = enrolPhoneAtGatewayA(net);
+  OfflineSite() { net.proxy("gw-a").setFault(FaultProxy::Fault::kRefuse); }
+};
+
 }  // namespace
 
 TEST_CASE("later stamp reconnects first: the earlier site gets a conflict from head office") {
@@ -122,11 +136,8 @@ TEST_CASE("earlier stamp reconnects first: the later site wins, the earlier lear
 }
 
 TEST_CASE("300 records written offline reach the hub with their original stamps and origins") {
-  UpstreamTopology net("yard-a", yard::mqtt_test::upstreamLinkFromEnvironment());
-  net.addGateway("gw-a");
-  HttpClient admin = adminClient(net.gateway("gw-a"));
-  SyncClient phone(net.gateway("gw-a").port(), enrollDevice(admin, "dev-a", "yard-a", "op-a"));
-  net.proxy("gw-a").setFault(FaultProxy::Fault::kRefuse);
+  OfflineSite site;
+  auto& [net, phone] = site;
 
   std::map<std::string, Json> written;
   for (int batch = 0; batch < 3; ++batch) {
@@ -169,11 +180,8 @@ TEST_CASE("300 records written offline reach the hub with their original stamps 
 }
 
 TEST_CASE("a backlog drains with requests overlapping, and none of its writes comes back") {
-  UpstreamTopology net("yard-a", yard::mqtt_test::upstreamLinkFromEnvironment());
-  net.addGateway("gw-a");
-  HttpClient admin = adminClient(net.gateway("gw-a"));
-  SyncClient phone(net.gateway("gw-a").port(), enrollDevice(admin, "dev-a", "yard-a", "op-a"));
-  net.proxy("gw-a").setFault(FaultProxy::Fault::kRefuse);
+  OfflineSite site;
+  auto& [net, phone] = site;
   std::map<std::string, std::string> stamps;
   for (int batch = 0; batch < 30; ++batch) {
     std::vector<Json> writes;
