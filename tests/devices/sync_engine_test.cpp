@@ -25,6 +25,22 @@ core::Json gateEvent(const std::string& id) {
           {"body", {{"direction", "in"}, {"equipment_id", id}, {"lane", "1"}}}};
 }
 
+// 10,000 bytes of a photo; each step gives other bytes.
+std::string photoBytes(int step) {
+  std::string bytes(10000, 'x');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * step);
+  return bytes;
+}
+
+// Captures bytes as a photo and creates an inspection listing it.
+core::Attachment inspectionWithPhoto(PhoneStore& store, const std::string& bytes) {
+  auto photo = store.capture(bytes, "image/jpeg", "front.jpg");
+  REQUIRE(photo.isOk());
+  REQUIRE(
+      store.create("inspection", {{"status", "photos"}, {"equipment_id", "T1"}}, {*photo}).isOk());
+  return *photo;
+}
+
 }  // namespace
 
 TEST_CASE("a sync sends every pending write and pages changes until more is false") {
@@ -72,13 +88,8 @@ TEST_CASE("attachments upload after their record, resume after a cut, and are co
   TempDir dir;
   auto store = openStore(dir);
   FakeGateway gw;
-  std::string bytes(10000, 'x');
-  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7);
-  auto photo = store->capture(bytes, "image/jpeg", "front.jpg");
-  REQUIRE(photo.isOk());
-  REQUIRE(
-      store->create("inspection", {{"status", "photos"}, {"equipment_id", "T1"}}, {photo.value()})
-          .isOk());
+  const std::string bytes = photoBytes(7);
+  const core::Attachment photo = inspectionWithPhoto(*store, bytes);
   SyncOptions options;
   options.chunk_bytes = 3000;
   options.grace_ms = 100;
@@ -93,7 +104,7 @@ TEST_CASE("attachments upload after their record, resume after a cut, and are co
   gw.refuse_appends_after = -1;
   SyncEngine engine(*store, gw, &gw, options);
   REQUIRE(engine.sync(2000).isOk());
-  CHECK(gw.blobs.count(photo->sha256) == 1);
+  CHECK(gw.blobs.count(photo.sha256) == 1);
   CHECK(gw.appends == 4);                       // 2 before the cut + 2 after: nothing twice
   CHECK(engine.totals().upload_bytes == 4000);  // what was left
   CHECK(store->syncingCount() == 0);
@@ -134,13 +145,8 @@ TEST_CASE("an upload moved on by a PATCH from before an app kill is asked again,
   TempDir dir;
   auto store = openStore(dir);
   FakeGateway gw;
-  std::string bytes(10000, 'x');
-  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 13);
-  auto photo = store->capture(bytes, "image/jpeg", "front.jpg");
-  REQUIRE(photo.isOk());
-  REQUIRE(
-      store->create("inspection", {{"status", "photos"}, {"equipment_id", "T1"}}, {photo.value()})
-          .isOk());
+  const std::string bytes = photoBytes(13);
+  const core::Attachment photo = inspectionWithPhoto(*store, bytes);
   SyncOptions options;
   options.chunk_bytes = 3000;
   {
@@ -153,8 +159,8 @@ TEST_CASE("an upload moved on by a PATCH from before an app kill is asked again,
   gw.ghost_patch_before_next_append = true;
   SyncEngine engine(*store, gw, &gw, options);
   REQUIRE(engine.sync(2000).isOk());
-  REQUIRE(gw.blobs.count(photo->sha256) == 1);
-  CHECK(gw.blobs[photo->sha256] == bytes);
+  REQUIRE(gw.blobs.count(photo.sha256) == 1);
+  CHECK(gw.blobs[photo.sha256] == bytes);
   CHECK(store->syncingCount() == 0);
   CHECK(engine.totals().upload_bytes == 4000);  // 3000 + 1000 after the moved-on 6000
 }

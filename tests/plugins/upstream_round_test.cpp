@@ -48,8 +48,14 @@ struct FakeHub {
   // leaves them out while they are being decided (sync/unanswered_writes.h).
   std::vector<std::string> sent_back;
   std::mt19937 random{7};
+
+  FakeHub();
+  ~FakeHub();
 };
 FakeHub* g_hub = nullptr;
+// The transport reaches the hub of the test case that is running.
+FakeHub::FakeHub() { g_hub = this; }
+FakeHub::~FakeHub() { g_hub = nullptr; }
 
 std::vector<std::string> stampsOf(const core::Json& request) {
   std::vector<std::string> out;
@@ -194,7 +200,6 @@ upstream::RoundLimits smallBatches() {
 
 TEST_CASE("requests overlap, each listing the writes of those still being decided") {
   FakeHub hub;
-  g_hub = &hub;
   Gateway gw(1000);
   const auto counts = gw.drain(smallBatches());
 
@@ -213,27 +218,23 @@ TEST_CASE("requests overlap, each listing the writes of those still being decide
     for (const auto& s : stampsOf(r)) sent.insert(s);
   CHECK(sent.size() == 1000);
   CHECK(std::set<std::string>(sent.begin(), sent.end()) == gw.pending_stamps);
-  g_hub = nullptr;
 }
 
 TEST_CASE("a hub that does not know in_flight gets one request at a time, nothing lost") {
   FakeHub hub;
   hub.knows_in_flight = false;
-  g_hub = &hub;
   Gateway gw(500);
   const auto counts = gw.drain(smallBatches());
   CHECK(counts.pushed == 500);
   CHECK(gw.outboxRows() == 0);
   CHECK(hub.most_inside == 1);
   for (const auto& r : hub.requests) CHECK_FALSE(r.contains("in_flight"));
-  g_hub = nullptr;
 }
 
 TEST_CASE("a hub that knows neither brief results nor in_flight still gets every write") {
   FakeHub hub;
   hub.knows_brief = false;
   hub.knows_in_flight = false;
-  g_hub = &hub;
   Gateway gw(300);
   const auto counts = gw.drain(smallBatches());
   CHECK(counts.pushed == 300);
@@ -242,5 +243,4 @@ TEST_CASE("a hub that knows neither brief results nor in_flight still gets every
     CHECK_FALSE(r.contains("brief"));
     CHECK_FALSE(r.contains("in_flight"));
   }
-  g_hub = nullptr;
 }
